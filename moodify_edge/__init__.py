@@ -1,0 +1,3 @@
+"""Moodify Edge: an emotion-to-music kiosk for the Raspberry Pi."""
+
+__version__ = "0.1.0"
