@@ -1,0 +1,92 @@
+"""The ``moodify-edge`` command line: run the service, detect once, check the setup, print the version."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from . import __version__
+from . import config as config_module
+from .config import EX_CONFIG, Config, ConfigError
+
+EX_USAGE = 64
+EX_UNAVAILABLE = 69
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="moodify-edge", description="Emotion-to-music kiosk for the Raspberry Pi."
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help=f"TOML config file (default: ${config_module.ENV_VAR}, else {config_module.DEFAULT_PATH} if present)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the kiosk service")
+    run.add_argument("--demo", action="store_true", help="sample faces as the camera, offline music, no GPIO")
+    run.add_argument("--host", help="override web.host")
+    run.add_argument("--port", type=int, help="override web.port")
+
+    detect = commands.add_parser("detect", help="one detection run from a camera or file; prints the result")
+    detect.add_argument("--source", help='"picam", "usb:N", "/dev/videoN", "demo", or a video/image/folder path')
+    detect.add_argument("--seconds", type=float, help="length of the run (default: detection.seconds)")
+    detect.add_argument("--max-frames", type=int, help="stop after this many frames")
+    detect.add_argument("--json", action="store_true", help="print the result as JSON")
+    detect.add_argument("--frames", action="store_true", help="include the per-frame records (with --json)")
+
+    commands.add_parser("doctor", help="check camera, model, GPIO, web port, Spotify and the kiosk")
+    commands.add_parser("version", help="print the version")
+    return parser
+
+
+def _detect(config: Config, args: argparse.Namespace) -> int:
+    from .camera import CameraError
+    from .detection import detect_once
+
+    try:
+        result = detect_once(config, source=args.source, seconds=args.seconds, max_frames=args.max_frames)
+    except CameraError as exc:
+        print(f"moodify-edge detect: {exc}", file=sys.stderr)
+        return EX_UNAVAILABLE
+    if args.json:
+        print(json.dumps(result.to_dict(include_frames=args.frames), indent=2))
+    elif result.emotion:
+        print(f"{result.label} ({result.confidence:.0%}) in {result.frames_with_face} of {result.frames_seen} frames")
+    else:
+        print(f"no face seen in {result.frames_seen} frames")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "version":
+        print(f"moodify-edge {__version__}")
+        return 0
+    try:
+        config = config_module.load(args.config)
+        if args.command == "run":
+            if args.demo:
+                config = config.replace("service", demo=True)
+            if args.host:
+                config = config_module.override(config, "web.host", args.host)
+            if args.port is not None:
+                config = config_module.override(config, "web.port", args.port)
+    except ConfigError as exc:
+        print(f"moodify-edge: config error: {exc}", file=sys.stderr)
+        return EX_CONFIG
+    logging.basicConfig(
+        level=config.service.log_level.upper(), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    if args.command == "detect":
+        return _detect(config, args)
+    if args.command == "doctor":
+        from .doctor import run_checks
+
+        return run_checks(config)
+    from .service import run_service
+
+    return run_service(config)
