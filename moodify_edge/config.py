@@ -8,6 +8,7 @@ one place. Errors name the file, the key and what is wrong; the CLI turns them i
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tomllib
 import typing
@@ -35,8 +36,8 @@ def _key(doc: str, default: Any = dataclasses.MISSING, *, factory: Any = datacla
 @dataclass(frozen=True)
 class CameraConfig:
     source: str = _key(
-        '"auto" (Pi camera, then USB), "picam", "usb:N", "/dev/videoN", or a path to a video file, '
-        "an image or a folder of images",
+        '"auto" (Pi camera, then USB), "picam", "usb:N", "/dev/videoN", "demo" (shipped sample faces), '
+        "or a path to a video file, an image or a folder of images",
         "auto",
     )
     width: int = _key("Capture width in pixels.", 640, min=160, max=4096)
@@ -255,17 +256,51 @@ def load(path: str | os.PathLike[str] | None = None) -> Config:
     return parse(text, str(candidate))
 
 
-def schema(cls: type = Config, prefix: str = "") -> typing.Iterator[tuple[str, dataclasses.Field, Any]]:
-    """Every documented key as (dotted name, field, type), in file order; used to write the example file."""
-    hints = typing.get_type_hints(cls)
-    for f in dataclasses.fields(cls):
-        if f.metadata.get("internal"):
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)  # strings and lists of strings are valid TOML this way
+
+
+def _rules(meta: typing.Mapping[str, Any]) -> str:
+    parts = []
+    if "min" in meta:
+        parts.append(f"{meta['min']}..{meta['max']}")
+    if "choices" in meta:
+        parts.append(" | ".join(meta["choices"]))
+    return f" [{'; '.join(parts)}]" if parts else ""
+
+
+def _example_table(obj: Any, header: str, lines: list[str]) -> None:
+    lines += ["", f"[{header}]"]
+    nested = []
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, dict):
+            nested.append((f, value))
             continue
-        tp = hints[f.name]
-        if dataclasses.is_dataclass(tp):
-            yield from schema(tp, f"{prefix}{f.name}.")
-        else:
-            yield f"{prefix}{f.name}", f, tp
+        lines.append(f"# {f.metadata['doc']}{_rules(f.metadata)}")
+        lines.append(f"{f.name} = {_toml_value(value)}")
+    for f, table in nested:
+        lines += ["", f"# {f.metadata['doc']}"]
+        for key, child in table.items():
+            _example_table(child, f"{header}.{f.name}.{key}", lines)
+
+
+def example_toml() -> str:
+    """The fully commented example file: every key with its documentation, allowed values and default."""
+    lines = [
+        "# Moodify Edge configuration (TOML). Every key is optional: the value shown is its default.",
+        f"# On the device this file lives at {DEFAULT_PATH}; elsewhere pass --config PATH or set ${ENV_VAR}.",
+        "# Ranges and choices are in [brackets]. Generated from moodify_edge/config.py: edit the schema, not this file.",
+    ]
+    config = Config()
+    for f in dataclasses.fields(config):
+        if not f.metadata.get("internal"):
+            _example_table(getattr(config, f.name), f.name, lines)
+    return "\n".join(lines) + "\n"
 
 
 

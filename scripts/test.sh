@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# One command for a fresh Linux machine: set up and run the whole test suite. As root on Debian it installs
+# what the tests drive for real: Chromium (browser tests), shellcheck (installer), systemd-analyze (units).
+# Extra arguments go to pytest.
+set -euo pipefail
+source "$(dirname "$0")/bootstrap.sh"
+bootstrap_apt chromium shellcheck systemd
+bootstrap_venv test
+cd "$ROOT"
+exec "$PY" -m pytest "$@"

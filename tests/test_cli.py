@@ -1,0 +1,76 @@
+"""The command line: exit statuses and the one-line messages a person sees."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from moodify_edge import __version__
+
+EX_CONFIG = 78
+
+
+def moodify(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "moodify_edge", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_version_prints_the_package_version():
+    done = moodify("version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"moodify-edge {__version__}"
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).with_name("moodify-edge")
+    done = subprocess.run([str(script), "version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and __version__ in done.stdout
+
+
+def test_unknown_key_exits_78_with_one_line_naming_file_and_key(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[camera]\nresolution = 'hd'\n")
+    for command in (["run"], ["detect"], ["doctor"]):
+        done = moodify("--config", str(path), *command)
+        assert done.returncode == EX_CONFIG, command
+        assert done.stderr == f"moodify-edge: config error: {path}: camera.resolution: unknown key\n"
+        assert "Traceback" not in done.stderr
+
+
+def test_wrong_type_and_out_of_range_exit_78(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[detection]\nseconds = 'five'\n")
+    done = moodify("--config", str(path), "run")
+    assert done.returncode == EX_CONFIG
+    assert "detection.seconds: expected a number, got 'five'" in done.stderr
+    path.write_text("[web]\nport = 0\n")
+    done = moodify("--config", str(path), "run")
+    assert done.returncode == EX_CONFIG
+    assert "web.port: 0 is below the minimum 1" in done.stderr
+
+
+def test_missing_config_file_exits_78_from_flag_and_environment(tmp_path):
+    absent = tmp_path / "nope.toml"
+    done = moodify("--config", str(absent), "run")
+    assert (done.returncode, done.stderr) == (EX_CONFIG, f"moodify-edge: config error: {absent}: config file not found\n")
+    env = {**__import__("os").environ, "MOODIFY_CONFIG": str(absent)}
+    done = moodify("run", env=env)
+    assert done.returncode == EX_CONFIG and "config file not found" in done.stderr
+
+
+def test_bad_port_on_the_command_line_exits_78():
+    done = moodify("run", "--demo", "--port", "99999")
+    assert done.returncode == EX_CONFIG
+    assert done.stderr.strip() == "moodify-edge: config error: command line: web.port: 99999 is above the maximum 65535"
+
+
+def test_usage_errors_exit_2():
+    assert moodify().returncode == 2
+    assert moodify("dance").returncode == 2

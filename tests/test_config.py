@@ -1,0 +1,96 @@
+"""Configuration: defaults that work on a fresh machine, validation that names the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from moodify_edge import config
+from moodify_edge.config import Config, ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_file_gives_working_defaults(monkeypatch, tmp_path):
+    monkeypatch.delenv(config.ENV_VAR, raising=False)
+    monkeypatch.setattr(config, "DEFAULT_PATH", tmp_path / "absent.toml")
+    loaded = config.load()
+    assert loaded.web.host == "127.0.0.1" and loaded.web.port == 5000
+    assert loaded.detection.seconds == 5.0
+    assert loaded.gpio.button_pin == 17 and loaded.gpio.led_pin == 27
+    assert set(loaded.music.moods) == {"angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"}
+
+
+def test_file_values_override_defaults(tmp_path):
+    loaded = config.load(write(tmp_path, "[camera]\nsource = 'usb:1'\n[detection]\nseconds = 3\n"))
+    assert loaded.camera.source == "usb:1"
+    assert loaded.detection.seconds == 3.0 and isinstance(loaded.detection.seconds, float)
+    assert loaded.camera.width == 640
+
+
+def test_environment_variable_names_the_file(monkeypatch, tmp_path):
+    monkeypatch.setenv(config.ENV_VAR, str(write(tmp_path, "[web]\nport = 8080\n")))
+    assert config.load().web.port == 8080
+
+
+def test_partial_mood_profile_keeps_that_emotions_defaults(tmp_path):
+    loaded = config.load(write(tmp_path, "[music.moods.sad]\npolicy = 'match'\n"))
+    assert loaded.music.moods["sad"].policy == "match"
+    assert loaded.music.moods["sad"].queries == Config().music.moods["sad"].queries
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[camera]\nwidht = 640\n", "camera.widht: unknown key"),
+        ("[speaker]\nvolume = 3\n", "speaker: unknown key"),
+        ("[camera]\nwidth = 'wide'\n", "camera.width: expected an integer, got 'wide'"),
+        ("[gpio]\nenabled = 'yes'\n", "gpio.enabled: expected true or false"),
+        ("[gpio]\nbutton_pin = true\n", "gpio.button_pin: expected an integer, got True"),
+        ("[web]\nport = 70000\n", "web.port: 70000 is above the maximum 65535"),
+        ("[detection]\nseconds = 0\n", "detection.seconds: 0.0 is below the minimum 0.5"),
+        ("[gpio]\npress_during_run = 'explode'\n", "gpio.press_during_run: 'explode' is not one of 'ignore', 'cancel'"),
+        ("[music.moods.joy]\npolicy = 'match'\n", "music.moods.joy: unknown key"),
+        ("[music.moods.sad]\nuris = 'spotify:x'\n", "music.moods.sad.uris: expected a list"),
+        ("[camera\n", "not valid TOML"),
+    ],
+)
+def test_bad_values_name_the_file_and_the_key(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as raised:
+        config.load(path)
+    assert str(raised.value).startswith(f"{path}: ")
+    assert message in str(raised.value)
+
+
+def test_missing_file_given_explicitly_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="absent.toml: config file not found"):
+        config.load(tmp_path / "absent.toml")
+
+
+def test_override_is_validated_like_the_file():
+    assert config.override(Config(), "web.port", 8000).web.port == 8000
+    with pytest.raises(ConfigError, match="web.port: 0 is below the minimum 1"):
+        config.override(Config(), "web.port", 0)
+
+
+def test_example_file_documents_every_key_and_loads_to_the_defaults():
+    example = ROOT / "config.example.toml"
+    assert example.read_text(encoding="utf-8") == config.example_toml(), (
+        "config.example.toml is stale: regenerate it with "
+        "python -c 'from moodify_edge.config import example_toml; print(example_toml(), end=\"\")' > config.example.toml"
+    )
+    assert config.load(example) == Config(source=str(example))
+
+
+def test_state_path_prefers_the_systemd_state_directory(monkeypatch, tmp_path):
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+    assert Config().state_path() == tmp_path / "state"
+    assert (tmp_path / "state").is_dir()
