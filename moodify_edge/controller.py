@@ -50,7 +50,7 @@ class Controller:
         self._worker: threading.Thread | None = None
         self._result: RunResult | None = None
         self._recommendations: dict[str, Any] | None = None
-        self._player: PlayerState = music.player_state()
+        self._player = PlayerState(available=False)  # asked of the backend on demand, never at start-up
         self._last_frame: dict[str, Any] | None = None
 
     # ----------------------------------------------------------------- state
