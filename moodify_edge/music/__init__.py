@@ -91,3 +91,5 @@ class Music(Protocol):
     def account(self) -> dict[str, Any]:
         """{"backend": "spotify"|"offline", "configured": bool, "logged_in": bool, "user": str|None,
         "device": str|None, "message": str|None} for the screen and ``doctor``."""
+
+from .factory import create_music  # noqa: E402  (re-exported; the factory imports the contract above)

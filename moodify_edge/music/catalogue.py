@@ -1,0 +1,137 @@
+"""Offline catalogue: the music backend used with no Spotify account (or in demo mode).
+
+Recommendations come from ``catalogue.json`` shipped in this package (real songs per emotion, in
+stages for the lift policy), chosen by the same :mod:`recommender` as Spotify's. The player is a demo
+player: it keeps its state in memory and says on screen that it plays no audio.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.parse
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from ..config import Config
+from . import MusicError, PlayerState, Recommendations, Track
+from .recommender import Recommender
+
+DEMO_MESSAGE = "Demo player without audio: Spotify is not in use, so nothing plays aloud."
+
+
+def _track(entry: dict[str, str]) -> Track:
+    if entry.get("track_id"):
+        uri = f"spotify:track:{entry['track_id']}"
+    else:
+        uri = "spotify:search:" + urllib.parse.quote(f"{entry['artist']} {entry['title']}")
+    return Track(title=entry["title"], artists=[entry["artist"]], uri=uri)
+
+
+@cache
+def catalogue() -> dict[str, list[list[Track]]]:
+    """Emotion key → its stages (lists of tracks), in order."""
+    data = json.loads(resources.files(__package__).joinpath("catalogue.json").read_text(encoding="utf-8"))
+    return {
+        emotion: [[_track(e) for e in entries] for entries in stages.values()]
+        for emotion, stages in data["moods"].items()
+    }
+
+
+class OfflineMusic:
+    """The :class:`~moodify_edge.music.Music` backend without a network: catalogue + demo player."""
+
+    def __init__(self, config: Config, reason: str = "demo") -> None:
+        self._moods = config.music.moods
+        self._recommender = Recommender(config.music.items, config.music.avoid_recent)
+        self._reason = reason
+        self._lock = threading.Lock()
+        self._queue: list[Track] = []
+        self._index = -1
+        self._playing = False
+        self._volume = 50
+
+    def recommend(self, emotion: str) -> Recommendations:
+        stages = catalogue().get(emotion)
+        if stages is None:
+            raise MusicError(f"No music for the emotion {emotion!r}.", status=400, code="unknown_emotion")
+        policy = self._moods[emotion].policy
+        tracks = self._recommender.pick(stages, policy)
+        with self._lock:
+            self._queue = list(tracks)
+        return Recommendations(emotion=emotion, policy=policy, source="offline", tracks=tracks)
+
+    def _state(self) -> PlayerState:
+        track = self._queue[self._index] if 0 <= self._index < len(self._queue) else None
+        return PlayerState(
+            available=True,
+            playing=self._playing and track is not None,
+            track=track,
+            volume=self._volume,
+            device="Demo player",
+            message=DEMO_MESSAGE,
+        )
+
+    def play(self, uri: str | None = None) -> PlayerState:
+        with self._lock:
+            if uri is not None:
+                index = next((i for i, t in enumerate(self._queue) if t.uri == uri), None)
+                if index is None:
+                    known = next((t for stages in catalogue().values() for s in stages for t in s if t.uri == uri), None)
+                    if known is None:
+                        raise MusicError("That track is not in the offline catalogue.", status=404, code="unknown_track")
+                    self._queue = [known]
+                    index = 0
+                self._index = index
+            elif self._index < 0:
+                if not self._queue:
+                    raise MusicError("Nothing to play yet: detect an emotion first.", status=409, code="nothing_to_play")
+                self._index = 0
+            self._playing = True
+            return self._state()
+
+    def pause(self) -> PlayerState:
+        with self._lock:
+            self._playing = False
+            return self._state()
+
+    def _step(self, delta: int) -> PlayerState:
+        with self._lock:
+            if not self._queue:
+                raise MusicError("Nothing to play yet: detect an emotion first.", status=409, code="nothing_to_play")
+            self._index = (max(self._index, 0) + delta) % len(self._queue)
+            self._playing = True
+            return self._state()
+
+    def next(self) -> PlayerState:
+        return self._step(1)
+
+    def previous(self) -> PlayerState:
+        return self._step(-1)
+
+    def set_volume(self, percent: int) -> PlayerState:
+        if not 0 <= percent <= 100:
+            raise MusicError("Volume must be between 0 and 100.", status=400, code="bad_volume")
+        with self._lock:
+            self._volume = percent
+            return self._state()
+
+    def player_state(self) -> PlayerState:
+        with self._lock:
+            return self._state()
+
+    def account(self) -> dict[str, Any]:
+        message = (
+            "Demo mode: music comes from the built-in catalogue."
+            if self._reason == "demo"
+            else "Spotify is not set up (spotify.client_id is empty): music comes from the built-in catalogue."
+        )
+        return {
+            "backend": "offline",
+            "configured": False,
+            "logged_in": False,
+            "user": None,
+            "device": "Demo player",
+            "message": message,
+        }
