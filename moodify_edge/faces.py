@@ -1,0 +1,124 @@
+"""Face detection: finds the largest face in a camera frame and cuts the square crop the classifier reads.
+
+OpenCV's Haar cascade (shipped inside the opencv wheel, so nothing downloads) runs on a downscaled,
+equalised grey copy of the frame. Between full-frame searches it first looks only in a window around
+the previous face at about the previous size, which costs a fraction of a full search; a Pi keeps up
+at camera rate this way.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .config import DetectionConfig
+
+Box = tuple[int, int, int, int]  # x, y, w, h in pixels of the full frame
+
+CASCADE_FILE = "haarcascade_frontalface_default.xml"
+
+
+def cascade_path() -> Path:
+    """The frontal-face cascade that ships with opencv-python (4.x; 5.x no longer has it)."""
+    return Path(cv2.data.haarcascades) / CASCADE_FILE
+
+
+def load_cascade() -> cv2.CascadeClassifier:
+    path = cascade_path()
+    cascade = cv2.CascadeClassifier(str(path))
+    if cascade.empty():
+        raise RuntimeError(f"cannot load the face cascade {path} (is opencv-python-headless <5 installed?)")
+    return cascade
+
+
+class FaceDetector:
+    """Largest-face detector with a cheap tracking step; not thread-safe (one per pipeline)."""
+
+    # Full-frame search at least this often, so a second, larger face is noticed and a lost track ends.
+    FULL_SEARCH_EVERY = 8
+    SCALE_FACTOR = 1.15
+    MIN_NEIGHBORS = 4
+
+    def __init__(self, *, min_face: int = 60, detect_width: int = 320, margin: float = 0.1) -> None:
+        self.min_face = min_face
+        self.detect_width = detect_width
+        self.margin = margin
+        self._cascade = load_cascade()
+        self._last: tuple[float, float, float, float] | None = None  # previous face, in detection pixels
+        self._since_full = 0
+
+    @classmethod
+    def from_config(cls, detection: DetectionConfig) -> FaceDetector:
+        return cls(min_face=detection.min_face, detect_width=detection.detect_width, margin=detection.margin)
+
+    def reset(self) -> None:
+        """Forget the tracked face (a new run, a new visitor)."""
+        self._last = None
+        self._since_full = 0
+
+    def detect(self, frame: np.ndarray) -> Box | None:
+        """The largest face in a BGR (or grey) frame at least ``min_face`` pixels wide, or None."""
+        height, width = frame.shape[:2]
+        scale = min(1.0, self.detect_width / width)
+        grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        if scale < 1.0:
+            grey = cv2.resize(grey, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+        min_side = max(1, math.ceil(self.min_face * scale))
+
+        found = None
+        if self._last is not None and self._since_full < self.FULL_SEARCH_EVERY:
+            found = self._search_near(grey, min_side)
+            self._since_full += 1
+        if found is None:
+            found = self._search(grey, min_side)
+            self._since_full = 0
+        self._last = found
+        if found is None:
+            return None
+        x, y, w, h = (v / scale for v in found)
+        box = (round(x), round(y), round(w), round(h))
+        return box if min(box[2], box[3]) >= self.min_face else None
+
+    def _search(self, grey: np.ndarray, min_side: int, max_side: int = 0) -> tuple[float, float, float, float] | None:
+        faces = self._cascade.detectMultiScale(
+            cv2.equalizeHist(grey),
+            scaleFactor=self.SCALE_FACTOR,
+            minNeighbors=self.MIN_NEIGHBORS,
+            minSize=(min_side, min_side),
+            maxSize=(max_side, max_side),  # (0, 0): no limit
+        )
+        if len(faces) == 0:
+            return None
+        x, y, w, h = max(faces, key=lambda f: int(f[2]) * int(f[3]))
+        return float(x), float(y), float(w), float(h)
+
+    def _search_near(self, grey: np.ndarray, min_side: int) -> tuple[float, float, float, float] | None:
+        assert self._last is not None
+        x, y, w, h = self._last
+        pad = 0.5 * w
+        x0, y0 = max(0, int(x - pad)), max(0, int(y - pad))
+        x1, y1 = min(grey.shape[1], int(x + w + pad)), min(grey.shape[0], int(y + h + pad))
+        found = self._search(grey[y0:y1, x0:x1], max(min_side, int(w * 0.7)), int(w * 1.4) + 1)
+        if found is None:
+            return None
+        return found[0] + x0, found[1] + y0, found[2], found[3]
+
+    def crop(self, frame: np.ndarray, box: Box, size: int) -> np.ndarray:
+        """A ``size``×``size`` grey crop of the face with ``margin`` around it; edges are replicated
+        where the square runs off the frame."""
+        x, y, w, h = box
+        side = round(max(w, h) * (1.0 + 2.0 * self.margin))
+        cx, cy = x + w / 2.0, y + h / 2.0
+        x0, y0 = round(cx - side / 2.0), round(cy - side / 2.0)
+        height, width = frame.shape[:2]
+        region = frame[max(0, y0) : min(height, y0 + side), max(0, x0) : min(width, x0 + side)]
+        if region.ndim == 3:
+            region = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
+        top, left = max(0, -y0), max(0, -x0)
+        bottom, right = side - top - region.shape[0], side - left - region.shape[1]
+        if top or left or bottom or right:
+            region = cv2.copyMakeBorder(region, top, bottom, left, right, cv2.BORDER_REPLICATE)
+        return cv2.resize(region, (size, size), interpolation=cv2.INTER_AREA)
