@@ -84,20 +84,19 @@ def choose(
     URIs while enough others exist."""
     rng = rng or random.Random()
     unique = dedupe(pools)
-    fresh = [[t for t in pool if t.uri not in recent] for pool in unique]
-    if sum(map(len, fresh)) < items:
-        # Not enough new tracks: bring recent ones back, after the fresh ones of their pool.
-        fresh = [f + [t for t in pool if t.uri in recent] for f, pool in zip(fresh, unique)]
-    shuffled = []
-    for pool in fresh:
-        pool = list(pool)
-        rng.shuffle(pool)
-        shuffled.append(pool)
+    fresh = [rng.sample(pool, len(pool)) for pool in ([t for t in p if t.uri not in recent] for p in unique)]
+    again = [rng.sample(pool, len(pool)) for pool in ([t for t in p if t.uri in recent] for p in unique)]
     if policy == "lift":
-        return _in_stages(shuffled, items)
-    rng.shuffle(shuffled)
-    chosen = _round_robin(shuffled, items)
-    rng.shuffle(chosen)
+        pick = _in_stages
+    else:
+        order = rng.sample(range(len(unique)), len(unique))
+        fresh, again = [fresh[i] for i in order], [again[i] for i in order]
+        pick = _round_robin
+    chosen = pick(fresh, items)
+    if len(chosen) < items:  # too few new tracks: older recommendations rather than a short list
+        chosen += pick(again, items - len(chosen))
+    if policy != "lift":
+        rng.shuffle(chosen)
     return chosen
 
 
