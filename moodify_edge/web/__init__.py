@@ -1,0 +1,60 @@
+"""The kiosk web app: a Flask app factory wiring the JSON API, live events, pages and pairing to one controller.
+
+``create_app(controller, config)`` builds the app; :func:`moodify_edge.web.server.serve` runs it on waitress.
+Static files and the page template live in the repository's ``kiosk/`` folder.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from typing import Any
+
+from flask import Flask, request
+
+from ..config import Config
+from ..controller import Controller
+from . import account, api, errors, live, pages, pairing
+from .errors import ApiError
+
+
+def create_app(controller: Controller, config: Config, *, music: Any = None) -> Flask:
+    """The web app for ``controller``. Spotify login goes to ``music`` (default: ``controller.music``)."""
+    app = Flask(
+        __name__,
+        static_folder=str(pages.KIOSK_DIR / "static"),
+        static_url_path="/static",
+        template_folder=str(pages.KIOSK_DIR / "templates"),
+    )
+    app.config.update(
+        MOODIFY=config,
+        MAX_CONTENT_LENGTH=config.web.max_body_bytes,
+        SESSION_COOKIE_NAME="moodify_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=datetime.timedelta(days=365),
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False
+    app.extensions["moodify.controller"] = controller
+    app.extensions["moodify.music"] = music if music is not None else controller.music
+    app.extensions["moodify.stopping"] = threading.Event()
+
+    @app.before_request
+    def _limit_body() -> None:
+        # Views that never read the body would otherwise accept any size.
+        if (request.content_length or 0) > config.web.max_body_bytes:
+            raise ApiError(413, "too_large", f"Request bodies are limited to {config.web.max_body_bytes} bytes.")
+
+    @app.after_request
+    def _headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    errors.register(app)
+    pairing.install(app, config.state_path(), config.web.pairing_attempts_per_minute)
+    for blueprint in (api.bp, live.bp, account.bp, pages.bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,41 @@
+"""Serving the web app on waitress, in a form that can be stopped cleanly (service shutdown, tests on port 0)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from waitress import create_server
+
+THREADS = 16  # each open live-event stream holds one thread: the kiosk, a few phones, reconnects
+
+
+class Server:
+    """A waitress server for one app: :meth:`run` blocks until :meth:`close` is called from another thread."""
+
+    def __init__(self, app: Flask, host: str, port: int) -> None:
+        self.app = app
+        self._server = create_server(
+            app, host=host, port=port, threads=THREADS, ident="moodify-edge", clear_untrusted_proxy_headers=True
+        )
+        self.host: str = self._server.effective_host
+        self.port: int = int(self._server.effective_port)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def run(self) -> None:
+        self._server.run()
+
+    def close(self) -> None:
+        """End live streams, stop the worker threads and the listening socket; :meth:`run` returns."""
+        self.app.extensions["moodify.stopping"].set()
+        self._server.task_dispatcher.shutdown(timeout=2)
+        self._server.close()
+        for channel in list(self._server._map.values()):  # open connections keep the loop alive
+            channel.close()
+
+
+def serve(app: Flask, host: str, port: int) -> Server:
+    """A server bound to ``host:port`` (port 0: any free port, see ``.port``); call ``.run()`` to serve."""
+    return Server(app, host, port)
