@@ -3,7 +3,7 @@
 
 Picks a few clearly recognisable FER2013 test faces per class (PublicTest and PrivateTest rows where
 the FER2013 label is also the FER+ crowd's strong majority, with byte-exact pixels, and which our
-face detector finds once laid out as the demo camera shows them), plus the public-domain astronaut
+face detector finds wherever the jitter puts it once laid out as the demo camera shows them), plus the public-domain astronaut
 photo downscaled and stored as JPEG. Deterministic: the same data always gives the same file.
 
     python scripts/make_demo_faces.py [--data /work/shared/data] [--per-class 5]
@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 from pathlib import Path
 
 import cv2
 import numpy as np
 from fer_data import FERPLUS_TO_FER, ferplus_majority
 
-from moodify_edge.camera import DEMO_DATA, demo_background, face_portrait, place
+from moodify_edge.camera import DEMO_DATA, DemoCamera, demo_background, face_portrait, place
 from moodify_edge.emotions import LABELS
 from moodify_edge.faces import FaceDetector
 
@@ -29,7 +30,7 @@ ASTRONAUT_SIDE = 320
 
 def detected_in_demo(face: np.ndarray, detector: FaceDetector, background: np.ndarray) -> bool:
     patch = face_portrait(face)
-    for dx, dy in ((0, 0), (-3, 2), (3, -3)):
+    for dx, dy in itertools.product(range(-DemoCamera.JITTER, DemoCamera.JITTER + 1, 2), repeat=2):
         detector.reset()
         if detector.detect(place(background, patch, dx, dy)) is None:
             return False

@@ -1,0 +1,89 @@
+"""Face detection and cropping on real faces: the astronaut photo and the shipped FER2013 demo faces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from moodify_edge.camera import DemoCamera, demo_background
+from moodify_edge.faces import FaceDetector, cascade_path
+
+ASTRONAUT = Path(__file__).parent / "data" / "astronaut.png"
+
+
+@pytest.fixture(scope="module")
+def astronaut() -> np.ndarray:
+    return cv2.imread(str(ASTRONAUT))
+
+
+def overlap(a, b) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    w = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    h = max(0, min(ay + ah, by + bh) - max(ay, by))
+    return w * h / float(aw * ah + bw * bh - w * h)
+
+
+def test_the_cascade_ships_with_opencv():
+    assert cascade_path().is_file()
+
+
+def test_finds_the_astronauts_face(astronaut):
+    box = FaceDetector().detect(astronaut)
+    assert box is not None
+    assert overlap(box, (177, 66, 95, 95)) > 0.6  # where a full-resolution search puts it
+
+
+def test_an_empty_scene_has_no_face():
+    assert FaceDetector().detect(demo_background()) is None
+
+
+def test_a_face_smaller_than_min_face_does_not_count(astronaut):
+    small = cv2.resize(astronaut, (256, 256), interpolation=cv2.INTER_AREA)  # face about 48 px
+    frame = demo_background().copy()
+    frame[100:356, 200:456] = small
+    assert FaceDetector(min_face=60).detect(frame) is None
+    assert FaceDetector(min_face=30, detect_width=640).detect(frame) is not None
+
+
+def test_the_largest_face_wins(astronaut):
+    frame = demo_background().copy()
+    big = cv2.resize(astronaut, (400, 400))
+    small = cv2.resize(astronaut, (200, 200))
+    frame[40:440, 0:400] = big
+    frame[140:340, 430:630] = small
+    x, _, w, _ = FaceDetector().detect(frame)
+    assert x < 400 and w > 60
+
+
+def test_the_crop_is_a_grey_square_of_the_requested_size(astronaut):
+    detector = FaceDetector(margin=0.2)
+    box = detector.detect(astronaut)
+    crop = detector.crop(astronaut, box, 48)
+    assert crop.shape == (48, 48) and crop.dtype == np.uint8
+
+
+def test_a_crop_running_off_the_frame_is_padded(astronaut):
+    crop = FaceDetector(margin=0.5).crop(astronaut, (-20, -10, 100, 100), 64)
+    assert crop.shape == (64, 64)
+
+
+def test_every_demo_visitor_is_found_in_most_frames():
+    camera = DemoCamera(fps=10, paced=False, visitor_seconds=1.2)
+    detector = FaceDetector()
+    found = np.zeros(len(camera.visitors), int)
+    for _ in range(len(camera.visitors) * 12):
+        visitor = camera.visitor
+        found[visitor] += detector.detect(camera.read(1.0)) is not None
+    assert found.min() >= 10, found
+
+
+def test_a_face_that_leaves_is_no_longer_reported():
+    camera = DemoCamera(fps=10, paced=False)
+    detector = FaceDetector()
+    for _ in range(3):
+        assert detector.detect(camera.read(1.0)) is not None
+    assert detector.detect(demo_background()) is None
