@@ -81,7 +81,7 @@ class FakeSpotify:
         self.deny_authorize = False
         self._ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> FakeSpotify:
@@ -187,14 +187,15 @@ class FakeSpotify:
         redirect = query.get("redirect_uri", "")
         if query.get("client_id") != self.client_id or query.get("code_challenge_method") != "S256":
             return 400, {}, {"error": "invalid_request"}
-        params = {"state": query["state"]} if "state" in query else {}
         if self.deny_authorize:
-            params["error"] = "access_denied"
+            params = {"error": "access_denied"}
         else:
             code = secrets.token_urlsafe(16)
             self.codes[code] = {"challenge": query["code_challenge"], "redirect_uri": redirect,
                                 "scope": query.get("scope", "")}
-            params["code"] = code
+            params = {"code": code}
+        if "state" in query:
+            params["state"] = query["state"]
         return 302, {"Location": f"{redirect}?{urlencode(params)}"}, None
 
     def token(self, form: dict[str, str]) -> tuple[int, Any]:
@@ -269,12 +270,14 @@ class FakeSpotify:
             d["is_active"] = d["id"] == device_id
 
     def api(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
-        route = path[len("/v1"):]
+        route = path[len("/v1"):].rstrip("/")
         if method == "GET" and route == "/me":
             return 200, {"id": "kiosk-user", "display_name": "Kiosk User", "type": "user"}
         if method == "GET" and route == "/search":
-            return self._page(self._search_items(query.get("q", "")), query, "search", 10) \
-                if query.get("type") == "track" else (400, ERRORS[400])
+            if query.get("type") != "track":
+                return 400, ERRORS[400]
+            status, page = self._page(self._search_items(query.get("q", "")), query, "search", 10)
+            return status, {"tracks": page} if status == 200 else page
         if method == "GET" and route == "/me/playlists":
             items = [{"id": pid, "name": p["name"], "uri": f"spotify:playlist:{pid}", "tracks": None,
                       "items": {"href": f"{self.api_url}playlists/{pid}/items", "total": len(p["tracks"])}}

@@ -339,8 +339,10 @@ class SpotifyMusic:
         return [t for t in (track_from_api(_playlist_entry(e)) for e in page.get("items") or []) if t]
 
     def _search(self, query: str, market: str, queries: int) -> list[Track]:
-        """Up to enough results of one query for its share of the list, 10 a page."""
-        wanted = min(max(2 * self._config.music.items // max(queries, 1), PAGE), 3 * PAGE)
+        """Enough results of one query for its share of the list over the runs that must not repeat
+        (10 a page, 1 to 3 pages)."""
+        music = self._config.music
+        wanted = min(max(math.ceil(music.items * (music.avoid_recent + 1) / max(queries, 1)), PAGE), 3 * PAGE)
         tracks: list[Track] = []
         offset = 0
         while len(tracks) < wanted:

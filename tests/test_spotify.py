@@ -1,0 +1,406 @@
+"""The Spotify backend against a local server that answers like Spotify's accounts service and Web API:
+login (kiosk and phone), token refresh and rotation, atomic token storage, recommendations, playback
+on the named device, and every failure the screen has to explain."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from fake_spotify import FakeSpotify
+from moodify_edge.config import Config, MoodProfile
+from moodify_edge.music import MusicError
+from moodify_edge.music.auth import TOKEN_FILE, TokenFile
+from moodify_edge.music.spotify import SpotifyMusic
+
+DEVICE = "Moodify Edge"
+
+
+@pytest.fixture
+def fake():
+    server = FakeSpotify().start()
+    yield server
+    server.stop()
+
+
+def make_config(fake: FakeSpotify, state_dir: Path, **spotify) -> Config:
+    config = Config().replace(
+        "spotify",
+        client_id=fake.client_id,
+        api_url=fake.api_url,
+        accounts_url=fake.url,
+        device_name=DEVICE,
+        **spotify,
+    )
+    return config.replace("service", state_dir=str(state_dir))
+
+
+@pytest.fixture
+def config(fake, tmp_path) -> Config:
+    return make_config(fake, tmp_path)
+
+
+def approve(url: str) -> str:
+    """What the person's browser does: open the authorize link, approve, get redirected."""
+    answer = requests.get(url, allow_redirects=False, timeout=5)
+    assert answer.status_code == 302
+    return answer.headers["Location"]
+
+
+def logged_in(config: Config, rng: random.Random | None = None) -> SpotifyMusic:
+    music = SpotifyMusic(config, rng=rng)
+    music.finish_login(approve(music.login_url()))
+    return music
+
+
+@pytest.fixture
+def music(config) -> SpotifyMusic:
+    return logged_in(config, random.Random(7))
+
+
+def stored_token(config: Config) -> dict:
+    return json.loads((config.state_path() / TOKEN_FILE).read_text())
+
+
+def code_of(call) -> str:
+    with pytest.raises(MusicError) as error:
+        call()
+    return error.value.code
+
+
+# ---------------------------------------------------------------------------------------------- login
+def test_kiosk_login_redirects_to_our_callback_and_stores_the_tokens(fake, config):
+    music = SpotifyMusic(config)
+    assert music.account()["logged_in"] is False
+    url = music.login_url()
+    assert url.startswith(fake.url + "/authorize?") and "code_challenge_method=S256" in url and "state=" in url
+    redirected = approve(url)
+    assert redirected.startswith("http://127.0.0.1:5000/callback?code=")
+    music.finish_login(redirected)
+    account = music.account()
+    assert account["logged_in"] and account["user"] == "Kiosk User" and account["device"] == DEVICE
+    token = stored_token(config)
+    assert token["refresh_token"] in fake.refresh_tokens and token["access_token"] in fake.access_tokens
+
+
+def test_phone_login_with_the_pasted_url_works_while_another_link_is_open(fake, config):
+    music = SpotifyMusic(config)
+    kiosk_link = music.login_url()
+    phone_link = music.login_url()
+    music.finish_login("  " + approve(phone_link) + "\n")  # pasted with stray whitespace
+    assert music.account()["logged_in"]
+    assert kiosk_link != phone_link
+
+
+def test_a_redirect_with_the_wrong_state_is_refused(fake, config):
+    music = SpotifyMusic(config)
+    redirected = approve(music.login_url())
+    forged = redirected.replace("state=", "state=x")
+    assert code_of(lambda: music.finish_login(forged)) == "login_state"
+    assert code_of(lambda: music.finish_login("http://127.0.0.1:5000/callback?code=abc")) == "login_state"
+    assert not (config.state_path() / TOKEN_FILE).exists()
+
+
+def test_a_state_is_used_once(fake, config):
+    music = SpotifyMusic(config)
+    redirected = approve(music.login_url())
+    music.finish_login(redirected)
+    assert code_of(lambda: music.finish_login(redirected)) == "login_state"
+
+
+def test_a_declined_login_says_so(fake, config):
+    fake.deny_authorize = True
+    music = SpotifyMusic(config)
+    assert code_of(lambda: music.finish_login(approve(music.login_url()))) == "login_denied"
+
+
+def test_no_login_means_a_login_prompt_on_screen_never_on_stdin(fake, config):
+    music = SpotifyMusic(config)
+    assert code_of(lambda: music.recommend("happy")) == "login_required"
+    assert code_of(lambda: music.play()) == "login_required"
+    state = music.player_state()
+    assert state.available is False and "Log in" in state.message
+    assert fake.seen(path="/api/token") == []
+
+
+def test_a_login_without_the_needed_scopes_asks_to_log_in_again(fake, config):
+    fake.scope = "user-read-private"
+    music = logged_in(config)
+    assert code_of(lambda: music.player_state()) == "login_required"
+
+
+def test_logout_forgets_the_tokens(music, config):
+    music.logout()
+    assert not (config.state_path() / TOKEN_FILE).exists()
+    assert music.account()["logged_in"] is False
+
+
+# ---------------------------------------------------------------------------------------------- tokens
+def test_an_expired_token_is_refreshed_and_the_rotated_refresh_token_saved(fake, music, config):
+    fake.add_device(DEVICE)
+    before = stored_token(config)
+    fake.expire_access_tokens()  # Spotify now answers 401 "The access token expired"
+    music.player_state()
+    after = stored_token(config)
+    assert after["refresh_token"] != before["refresh_token"]
+    assert after["refresh_token"] in fake.refresh_tokens and before["refresh_token"] not in fake.refresh_tokens
+    fake.expire_access_tokens()
+    music.player_state()  # the rotated token works for the next refresh too
+    assert stored_token(config)["refresh_token"] != after["refresh_token"]
+
+
+def test_a_token_near_its_expiry_is_refreshed_before_use(fake, music, config):
+    token = stored_token(config)
+    TokenFile(config.state_path() / TOKEN_FILE).save_token_to_cache(token | {"expires_at": int(time.time()) + 10})
+    music.player_state()
+    assert len(fake.seen("POST", "/api/token")) == 2  # login, then the refresh
+    assert fake.seen("GET", "/v1/me/player")[-1].token == stored_token(config)["access_token"]
+
+
+def test_a_revoked_login_asks_to_log_in_again(fake, music):
+    fake.revoke()
+    assert code_of(lambda: music.player_state()) == "login_required"
+
+
+def test_a_second_401_after_refreshing_asks_to_log_in_again(fake, music):
+    fake.fail("GET", "/v1/me/player", 401, times=2)
+    assert code_of(lambda: music.player_state()) == "login_required"
+    assert len(fake.seen("POST", "/api/token")) == 2
+
+
+def test_the_token_file_is_private_and_replaced_atomically(music, config):
+    path = config.state_path() / TOKEN_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == [TOKEN_FILE]  # no temporary file left behind
+
+
+def test_a_crash_in_the_middle_of_a_write_keeps_the_old_tokens(music, config):
+    path = config.state_path() / TOKEN_FILE
+    old = path.read_text()
+    # A real crash mid-write: the child may write 64 bytes; the next write kills it with SIGXFSZ.
+    script = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "from moodify_edge.music.auth import TokenFile\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_DFL)\n"  # Python ignores it by default
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))\n"
+        "TokenFile(Path(sys.argv[1])).save_token_to_cache({'access_token': 'x' * 100000, 'refresh_token': 'new'})\n"
+    )
+    child = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True)
+    assert child.returncode != 0
+    assert path.read_text() == old
+    assert json.loads(path.read_text())["refresh_token"] == stored_token(config)["refresh_token"]
+    leftovers = [p for p in path.parent.iterdir() if p.name != TOKEN_FILE]
+    assert leftovers and all(p.stat().st_size <= 64 for p in leftovers)  # the partial file is a temporary one
+    TokenFile(path)  # the next start clears it away
+    assert [p.name for p in path.parent.iterdir()] == [TOKEN_FILE]
+
+
+# ---------------------------------------------------------------------------------------------- recommendations
+def moods(config: Config, emotion: str, **profile) -> Config:
+    return config.replace("music", moods=config.music.moods | {emotion: MoodProfile(**profile)})
+
+
+def test_recommendations_for_each_emotion_come_from_search(fake, music, config):
+    for emotion, profile in config.music.moods.items():
+        result = music.recommend(emotion)
+        assert result.source == "spotify" and result.policy == profile.policy
+        assert len(result.tracks) == config.music.items
+        assert len({t.uri for t in result.tracks}) == len(result.tracks)
+        track = result.tracks[0]
+        assert track.title and track.artists and track.duration_ms == 200000
+        assert track.artwork_url.endswith("-300")
+    searches = fake.seen("GET", "/v1/search")
+    assert all(int(s.query["limit"]) <= 10 and s.query["market"] == "from_token" for s in searches)
+
+
+def test_search_paginates_and_drops_null_items(fake, config, tmp_path):
+    fake.search_results["only query"] = [fake.add_track(f"s{i}")["id"] for i in range(8)] + [None, None] + [
+        fake.add_track(f"s{i}")["id"] for i in range(8, 20)
+    ]
+    config = moods(config.replace("spotify", market="KR"), "happy", policy="match", queries=["only query"])
+    music = logged_in(config)
+    result = music.recommend("happy")
+    offsets = [int(s.query["offset"]) for s in fake.seen("GET", "/v1/search")]
+    assert offsets == [0, 10, 20]  # 22 results, 10 a page; the last page has no "next"
+    assert all(s.query["market"] == "KR" for s in fake.seen("GET", "/v1/search"))
+    assert len(result.tracks) == 8 and all(t.uri for t in result.tracks)
+
+
+def test_recommendations_vary_between_runs(fake, config):
+    config = moods(config, "neutral", policy="match", queries=["lofi"]).replace("music", items=5, avoid_recent=2)
+    fake.search_size = 30
+    music = logged_in(config)
+    runs = [{t.uri for t in music.recommend("neutral").tracks} for _ in range(3)]
+    assert not runs[0] & runs[1] and not runs[1] & runs[2] and not runs[0] & runs[2]
+
+
+def test_curated_uris_and_matching_playlists_are_used_and_deduplicated(fake, config):
+    curated = fake.add_track("Curated song", "Curator")
+    shared = fake.add_track("In both", "Both")
+    mine = fake.add_playlist("My Sad Songs", [shared["id"], None, fake.add_track("Playlist song")["id"]])
+    fake.add_playlist("Gym", [fake.add_track("Not this one")["id"]])
+    config = moods(
+        config,
+        "sad",
+        policy="lift",
+        uris=[curated["uri"], shared["uri"]],
+        playlist_keywords=["sad"],
+        queries=[],
+    )
+    music = logged_in(config)
+    titles = [t.title for t in music.recommend("sad").tracks]
+    assert titles[:2] in (["Curated song", "In both"], ["In both", "Curated song"])  # curated first when lifting
+    assert titles[2:] == ["Playlist song"]  # the shared track appears once; the null item is dropped
+    assert fake.seen("GET", f"/v1/playlists/{mine}/items")
+
+
+def test_lift_puts_the_comforting_queries_before_the_brighter_ones(fake, config):
+    config = moods(config, "sad", policy="lift", queries=["comforting ballad", "hopeful acoustic"])
+    music = logged_in(config)
+    titles = [t.title for t in music.recommend("sad").tracks]
+    assert [t.startswith("comforting") for t in titles] == [True] * 4 + [False] * 4
+
+
+def test_a_failing_query_keeps_what_the_others_found(fake, music, config):
+    fake.fail("GET", "/v1/search", 503, times=10)
+    assert code_of(lambda: music.recommend("happy")) == "spotify_unavailable"
+
+
+# ---------------------------------------------------------------------------------------------- playback
+def test_play_finds_the_device_by_name_transfers_plays_and_confirms(fake, music):
+    fake.add_device("Phone", active=True)
+    speaker = fake.add_device(DEVICE)
+    tracks = music.recommend("happy").tracks
+    state = music.play(tracks[1].uri)
+    assert state.playing and state.device == DEVICE and state.track.uri == tracks[1].uri and state.message is None
+    transfer = fake.seen("PUT", "/v1/me/player")[0]
+    assert transfer.body == {"device_ids": [speaker["id"]], "play": False}
+    play = fake.seen("PUT", "/v1/me/player/play")[0]
+    assert play.query["device_id"] == speaker["id"]
+    assert play.body["uris"] == [t.uri for t in tracks] and play.body["offset"] == {"uri": tracks[1].uri}
+    assert fake.seen("GET", "/v1/me/player")
+
+
+def test_controls_act_on_the_kiosk_speaker(fake, music):
+    speaker = fake.add_device(DEVICE)
+    tracks = music.recommend("happy").tracks
+    music.play(tracks[0].uri)
+    assert music.next().track.uri == tracks[1].uri
+    assert music.previous().track.uri == tracks[0].uri
+    assert music.pause().playing is False
+    assert music.play().playing is True  # resume
+    assert music.set_volume(35).volume == 35
+    for request in fake.seen("PUT", "/v1/me/player/pause") + fake.seen("POST", "/v1/me/player/next"):
+        assert request.query["device_id"] == speaker["id"]
+    assert len(fake.seen("PUT", "/v1/me/player")) == 1  # already active: no second transfer
+
+
+def test_a_playlist_uri_plays_as_a_context(fake, music):
+    fake.add_device(DEVICE)
+    playlist = fake.add_playlist("Mine", [fake.add_track("One")["id"]])
+    state = music.play(f"spotify:playlist:{playlist}")
+    assert state.playing and fake.seen("PUT", "/v1/me/player/play")[0].body == {"context_uri": f"spotify:playlist:{playlist}"}
+
+
+def test_nothing_playing_is_a_state_not_an_error(fake, music):
+    state = music.player_state()
+    assert state.available and not state.playing and state.track is None
+
+
+# ---------------------------------------------------------------------------------------------- failures
+def test_no_premium_is_explained(fake, music):
+    fake.add_device(DEVICE)
+    fake.premium = False
+    with pytest.raises(MusicError) as error:
+        music.play("spotify:track:" + fake.add_track("x")["id"])
+    assert error.value.code == "premium_required" and error.value.status == 403 and "Premium" in error.value.message
+
+
+def test_a_missing_receiver_is_explained_with_the_hint_to_restart_it(fake, music):
+    fake.add_device("Phone", active=True)
+    with pytest.raises(MusicError) as error:
+        music.play()
+    assert error.value.code == "device_missing" and DEVICE in error.value.message and "raspotify" in error.value.message
+    assert fake.seen("PUT", "/v1/me/player/play") == []
+
+
+def test_a_missing_receiver_is_restarted_when_its_unit_is_configured(fake, tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "systemctl.calls"
+    (bin_dir / "systemctl").write_text(f'#!/bin/sh\necho "$@" >> {calls}\n')
+    (bin_dir / "systemctl").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    music = logged_in(make_config(fake, tmp_path / "state", receiver_unit="raspotify.service"))
+    assert code_of(music.play) == "device_missing"
+    assert calls.read_text().split() == ["restart", "--no-block", "raspotify.service"]
+    assert code_of(music.play) == "device_missing"
+    assert len(calls.read_text().splitlines()) == 1  # not again within a minute
+
+
+def test_a_device_that_vanishes_before_play_is_reported_missing(fake, music):
+    fake.add_device(DEVICE, active=True)
+    fake.fail("PUT", "/v1/me/player/play", 404, body={"error": {"status": 404, "message": "Device not found"}})
+    assert code_of(music.play) == "device_missing"
+
+
+def test_no_active_device_is_explained(fake, music):
+    fake.add_device(DEVICE, active=True)
+    fake.fail("PUT", "/v1/me/player/pause", 404)
+    with pytest.raises(MusicError) as error:
+        music.pause()
+    assert error.value.code == "no_active_device" and error.value.status == 404
+
+
+def test_rate_limiting_answers_at_once_without_asking_spotify_again(fake, music):
+    fake.fail("GET", "/v1/me/player/devices", 429, headers={"Retry-After": "3600"})
+    with pytest.raises(MusicError) as error:
+        music.play()
+    assert error.value.code == "rate_limited" and error.value.status == 429
+    assert "quota" in error.value.message and "1 h" in error.value.message
+    requests_before = len(fake.requests)
+    assert code_of(music.play) == "rate_limited"
+    assert code_of(lambda: music.recommend("happy")) == "rate_limited"
+    assert len(fake.requests) == requests_before  # nothing was sent, nothing waited for
+    assert "quota" in music.account()["message"]
+
+
+def test_a_short_rate_limit_says_when_to_try_again(fake, music):
+    fake.fail("GET", "/v1/me/player", 429, headers={"Retry-After": "1"})
+    with pytest.raises(MusicError) as error:
+        music.player_state()
+    assert "1 s" in error.value.message and "quota" not in error.value.message
+    time.sleep(1.1)
+    assert music.player_state().available  # asks Spotify again once the time has passed
+
+
+def test_a_5xx_is_retried_once(fake, music):
+    fake.fail("GET", "/v1/me/player", 502)
+    assert music.player_state().available
+    assert len(fake.seen("GET", "/v1/me/player")) == 2
+
+
+def test_repeated_5xx_is_reported_as_unavailable(fake, music):
+    fake.fail("GET", "/v1/me/player", 503, times=5)
+    with pytest.raises(MusicError) as error:
+        music.player_state()
+    assert error.value.code == "spotify_unavailable"
+    assert len(fake.seen("GET", "/v1/me/player")) == 2
+
+
+def test_a_slow_spotify_is_given_up_on_within_the_budget(fake, config, tmp_path):
+    music = logged_in(make_config(fake, tmp_path / "s", timeout_seconds=0.5))
+    fake.fail("GET", "/v1/me/player", None, delay=1.0, times=3)
+    started = time.monotonic()
+    assert code_of(music.player_state) == "spotify_unavailable"
+    assert time.monotonic() - started < 1.0  # behaviour, not speed: the budget ended the call
