@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any, Callable
+
 from flask import Flask
 from waitress import create_server
 
@@ -9,12 +12,13 @@ THREADS = 16  # each open live-event stream holds one thread: the kiosk, a few p
 
 
 class Server:
-    """A waitress server for one app: :meth:`run` blocks until :meth:`close` is called from another thread."""
+    """A waitress server for one WSGI app: :meth:`run` blocks until :meth:`close` is called from another
+    thread. ``stopping`` is set on close so that endless responses (live events) end."""
 
-    def __init__(self, app: Flask, host: str, port: int) -> None:
-        self.app = app
+    def __init__(self, wsgi: Callable[..., Any], host: str, port: int, stopping: threading.Event) -> None:
+        self._stopping = stopping
         self._server = create_server(
-            app, host=host, port=port, threads=THREADS, ident="moodify-edge", clear_untrusted_proxy_headers=True
+            wsgi, host=host, port=port, threads=THREADS, ident="moodify-edge", clear_untrusted_proxy_headers=True
         )
         self.host: str = self._server.effective_host
         self.port: int = int(self._server.effective_port)
@@ -29,7 +33,7 @@ class Server:
 
     def close(self) -> None:
         """End live streams, stop the worker threads and the listening socket; :meth:`run` returns."""
-        self.app.extensions["moodify.stopping"].set()
+        self._stopping.set()
         self._server.task_dispatcher.shutdown(timeout=2)
         self._server.close()
         for channel in list(self._server._map.values()):  # open connections keep the loop alive
@@ -37,5 +41,6 @@ class Server:
 
 
 def serve(app: Flask, host: str, port: int) -> Server:
-    """A server bound to ``host:port`` (port 0: any free port, see ``.port``); call ``.run()`` to serve."""
-    return Server(app, host, port)
+    """A server for an app from :func:`~moodify_edge.web.create_app` bound to ``host:port`` (port 0: any free
+    port, see ``.port``); call ``.run()`` to serve and ``.close()`` from another thread to stop."""
+    return Server(app, host, port, app.extensions["moodify.stopping"])
