@@ -114,6 +114,13 @@ def test_demo_player_explains_what_it_cannot_do(offline):
     assert loud.value.status == 400
 
 
+def test_the_offline_backend_has_no_login(offline):
+    with pytest.raises(MusicError) as error:
+        offline.login_url()
+    assert error.value.code == "spotify_not_configured" and "spotify.client_id" in error.value.message
+    offline.logout()  # harmless
+
+
 def test_factory_chooses_offline_without_a_client_id_or_in_demo(tmp_path):
     assert create_music(Config()).account()["backend"] == "offline"
     configured = parse(f'[spotify]\nclient_id = "abc"\n[service]\nstate_dir = "{tmp_path}"\n')

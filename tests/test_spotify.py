@@ -271,7 +271,15 @@ def test_lift_puts_the_comforting_queries_before_the_brighter_ones(fake, config)
     assert [t.startswith("comforting") for t in titles] == [True] * 4 + [False] * 4
 
 
-def test_a_failing_query_keeps_what_the_others_found(fake, music, config):
+def test_a_failing_source_keeps_what_the_earlier_ones_found(fake, config):
+    curated = fake.add_track("Curated song")
+    config = moods(config, "fear", policy="lift", uris=[curated["uri"]], playlist_keywords=["calm"], queries=["x"])
+    music = logged_in(config)
+    fake.fail("GET", "/v1/me/playlists", 503, times=2)
+    assert [t.title for t in music.recommend("fear").tracks] == ["Curated song"]
+
+
+def test_search_failing_everywhere_is_reported_unavailable(fake, music):
     fake.fail("GET", "/v1/search", 503, times=10)
     assert code_of(lambda: music.recommend("happy")) == "spotify_unavailable"
 
@@ -324,6 +332,21 @@ def test_no_premium_is_explained(fake, music):
     with pytest.raises(MusicError) as error:
         music.play("spotify:track:" + fake.add_track("x")["id"])
     assert error.value.code == "premium_required" and error.value.status == 403 and "Premium" in error.value.message
+
+
+def test_an_account_missing_from_the_allow_list_is_explained(fake, music):
+    message = "Check settings on developer.spotify.com/dashboard, the user may not be registered."
+    fake.fail("GET", "/v1/me/player", 403, body={"error": {"status": 403, "message": message}})
+    with pytest.raises(MusicError) as error:
+        music.player_state()
+    assert error.value.code == "user_not_allowed" and "User Management" in error.value.message
+
+
+def test_other_refusals_show_spotify_s_reason(fake, music):
+    fake.fail("GET", "/v1/me/player", 403, body={"error": {"status": 403, "message": "Restriction violated"}})
+    with pytest.raises(MusicError) as error:
+        music.player_state()
+    assert error.value.message == "Spotify refused this: Restriction violated"
 
 
 def test_a_missing_receiver_is_explained_with_the_hint_to_restart_it(fake, music):

@@ -21,6 +21,14 @@ from .recommender import Recommender
 DEMO_MESSAGE = "Demo player without audio: Spotify is not in use, so nothing plays aloud."
 
 
+def _no_spotify() -> MusicError:
+    return MusicError(
+        "Spotify is not in use: set spotify.client_id in the configuration (and leave demo mode) to log in.",
+        status=409,
+        code="spotify_not_configured",
+    )
+
+
 def _track(entry: dict[str, str]) -> Track:
     if entry.get("track_id"):
         uri = f"spotify:track:{entry['track_id']}"
@@ -120,6 +128,16 @@ class OfflineMusic:
     def player_state(self) -> PlayerState:
         with self._lock:
             return self._state()
+
+    # The login API of the Spotify backend, answered for the web app: there is nothing to log in to.
+    def login_url(self) -> str:
+        raise _no_spotify()
+
+    def finish_login(self, redirected_url: str) -> None:
+        raise _no_spotify()
+
+    def logout(self) -> None:
+        pass
 
     def account(self) -> dict[str, Any]:
         message = (

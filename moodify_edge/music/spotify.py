@@ -221,7 +221,8 @@ class SpotifyMusic:
                 ) from None
 
     def _error(self, exc: SpotifyException) -> MusicError:
-        status, reason, text = exc.http_status, (exc.reason or ""), str(exc.msg or "")
+        status, reason = exc.http_status, exc.reason or ""
+        text = str(exc.msg or "").split(":\n", 1)[-1].strip()  # spotipy prefixes the URL
         if status == 401:
             return login_required("Spotify no longer accepts this login. Log in again.")
         if status == 429:
@@ -231,13 +232,13 @@ class SpotifyMusic:
                 return MusicError(
                     "Spotify Premium is needed to play music on this device.", status=403, code="premium_required"
                 )
-            if "not registered" in text.lower():
+            if "registered" in text.lower():  # "...the user may not be registered." (not on the allow-list)
                 return MusicError(
                     "This Spotify account is not on the app's user list (Developer Dashboard → User Management).",
                     status=403,
                     code="user_not_allowed",
                 )
-            return MusicError(f"Spotify refused this: {text.split(':', 2)[-1].strip()}", status=403, code="spotify_refused")
+            return MusicError(f"Spotify refused this: {text}", status=403, code="spotify_refused")
         if status == 404:
             if reason == "NO_ACTIVE_DEVICE" or "no active device" in text.lower():
                 return MusicError(
