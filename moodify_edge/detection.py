@@ -198,9 +198,9 @@ def detect_once(
         camera_config = dataclasses.replace(camera_config, loop=False)
     if seconds is None and not from_file:
         seconds = config.detection.seconds
-    pipeline = FramePipeline.from_config(config)
     camera = open_camera(camera_config, paced=not from_file)
     try:
+        pipeline = FramePipeline.from_config(config)
         run = DetectionRun(
             camera,
             pipeline,

