@@ -1,0 +1,146 @@
+"""The long-running kiosk service: one process wiring camera feed, pipeline, music, controller, web server
+and GPIO, reporting to systemd (READY, STATUS, watchdog) and stopping cleanly on SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from types import FrameType
+from typing import Any
+
+from .config import Config, ConfigError, EX_CONFIG
+from .events import EventBus
+from .systemd import Notifier, Watchdog, heartbeat_check, report_status, setup_logging, thread_check, watchdog_interval
+
+log = logging.getLogger(__name__)
+
+EX_SOFTWARE = 70  # sysexits: a worker died or start-up failed; systemd restarts us (Restart=on-failure)
+JOIN_SECONDS = 1.5  # shutdown must end within 2 s
+
+
+def demo_config(config: Config) -> Config:
+    """Demo mode: the shipped sample faces as the camera, the offline catalogue (chosen by the music
+    factory from ``service.demo``), no GPIO."""
+    return config.replace("camera", source="demo").replace("gpio", enabled=False)
+
+
+class Service:
+    """The running kiosk. :meth:`start` returns once it is ready; :meth:`stop` from any thread ends it."""
+
+    def __init__(self, config: Config, notifier: Notifier | None = None) -> None:
+        self.config = demo_config(config) if config.service.demo else config
+        self.notifier = notifier or Notifier()
+        self.bus = EventBus()
+        self.stopped = threading.Event()
+        self.failure: str | None = None
+        self._parts: list[Any] = []  # things with a stop/close, released in reverse order
+        self.url = ""
+
+    def start(self) -> None:
+        from .camera import CameraFeed
+        from .controller import Controller
+        from .gpio import KioskGpio
+        from .music import create_music
+        from .pipeline import FramePipeline
+        from .web import create_app
+        from .web.server import serve
+
+        config = self.config
+        started = time.monotonic()
+        report_status(self.bus, self.notifier)
+        self.notifier.status("loading the model")
+        pipeline = FramePipeline.from_config(config)
+        self.feed = CameraFeed(config.camera, self.bus).start()
+        self._parts.append(self.feed.stop)
+        music = create_music(config)
+        self.controller = Controller(config, self.bus, self.feed, pipeline, music, camera_status=self.feed.status)
+        self._parts.append(self._end_run)
+        self.server = serve(create_app(self.controller, config), config.web.host, config.web.port)
+        self._parts.append(self.server.close)
+        self._web_thread = threading.Thread(target=self._serve, name="web", daemon=True)
+        self._web_thread.start()
+        self.gpio = KioskGpio.open(config.gpio, self.controller, self.bus)
+        if self.gpio is not None:
+            self._parts.append(self.gpio.close)
+        interval = watchdog_interval()
+        if interval:
+            # A camera that cannot be opened still turns the loop over after each backoff wait, so a stall
+            # shorter than the longest backoff would count a missing camera as a hung thread.
+            stall = max(config.service.watchdog_stall_seconds, config.camera.reopen_max_seconds + 2)
+            checks = [
+                heartbeat_check("camera loop", lambda: self.feed.heartbeat, stall),
+                thread_check("web server", self._web_thread),
+            ]
+            self._parts.append(Watchdog(self.notifier, interval, checks).start().stop)
+        self.url = self.server.url
+        mode = " (demo mode)" if config.service.demo else ""
+        self.notifier.ready(f"idle; listening on {self.url}{mode}")
+        log.info("Moodify Edge ready at %s/%s in %.1f s", self.url, mode, time.monotonic() - started)
+
+    def _serve(self) -> None:
+        try:
+            self.server.run()
+        except Exception:
+            log.exception("web server failed")
+        if not self.stopped.is_set():
+            self.fail("the web server stopped")
+
+    def _end_run(self) -> None:
+        self.controller.cancel()
+        self.controller.join(JOIN_SECONDS)
+
+    def fail(self, reason: str) -> None:
+        self.failure = reason
+        self.stopped.set()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def close(self) -> None:
+        """Release everything started so far (reverse order); safe after a failed :meth:`start`."""
+        self.stopped.set()
+        self.notifier.stopping()
+        while self._parts:
+            release = self._parts.pop()
+            try:
+                release()
+            except Exception:
+                log.exception("error while stopping")
+        self.notifier.close()
+
+
+def run_service(config: Config) -> int:
+    """Run the kiosk until SIGTERM or SIGINT; 0 after a clean stop, 78 for a configuration problem,
+    70 when start-up or a worker failed (systemd restarts it)."""
+    setup_logging(config.service.log_level)
+    service = Service(config)
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        log.info("%s received: stopping", signal.Signals(signum).name)
+        service.stop()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        service.start()
+        # Polling, not Event.wait(): the handler sets the event, and must never wait for a lock that the
+        # interrupted main thread holds inside Event.wait().
+        while not service.stopped.is_set():
+            time.sleep(0.1)
+    except ConfigError as exc:
+        log.error("config error: %s", exc)
+        return EX_CONFIG
+    except Exception as exc:
+        log.exception("start-up failed: %s", exc)
+        service.failure = str(exc)
+    finally:
+        service.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if service.failure:
+        log.error("stopped: %s", service.failure)
+        return EX_SOFTWARE
+    log.info("stopped")
+    return 0
