@@ -62,6 +62,7 @@ class FakeSpotify:
     scope: str = ""  # scope granted to new tokens; "" = whatever was asked for
     tracks: dict[str, dict[str, Any]] = field(default_factory=dict)
     playlists: dict[str, dict[str, Any]] = field(default_factory=dict)
+    albums: dict[str, dict[str, Any]] = field(default_factory=dict)
     devices: list[dict[str, Any]] = field(default_factory=list)
     search_size: int = 25  # results per query when a query has no scripted results
     search_results: dict[str, list[str | None]] = field(default_factory=dict)
@@ -142,6 +143,12 @@ class FakeSpotify:
         playlist_id = f"p{next(self._ids):021d}"
         self.playlists[playlist_id] = {"name": name, "tracks": track_ids}
         return playlist_id
+
+    def add_album(self, name: str, track_ids: list[str]) -> str:
+        album_id = f"b{next(self._ids):021d}"
+        self.albums[album_id] = {"name": name, "tracks": track_ids,
+                                 "images": [{"url": f"https://i.scdn.co/image/{album_id}", "width": 300, "height": 300}]}
+        return album_id
 
     def add_device(self, name: str, active: bool = False) -> dict[str, Any]:
         device = {"id": f"d{next(self._ids):039d}", "name": name, "type": "Speaker", "is_active": active,
@@ -290,6 +297,13 @@ class FakeSpotify:
             entries = [{"added_at": "2026-01-01T00:00:00Z", "is_local": False, "item": self.tracks.get(t) if t else None}
                        for t in playlist["tracks"]]
             return self._page(entries, query, f"playlists/{m[1]}/items", 50)
+        if method == "GET" and (m := re.fullmatch(r"/albums/(\w+)", route)):
+            album = self.albums.get(m[1])
+            if album is None:
+                return 404, {"error": {"status": 404, "message": "Resource not found"}}
+            simplified = [{k: v for k, v in self.tracks[t].items() if k != "album"} for t in album["tracks"]]
+            return 200, {"id": m[1], "name": album["name"], "images": album["images"],
+                         "tracks": {"items": simplified, "next": None, "total": len(simplified)}}
         if method == "GET" and (m := re.fullmatch(r"/tracks/(\w+)", route)):
             track = self.tracks.get(m[1])
             return (200, track) if track else (404, {"error": {"status": 404, "message": "Resource not found"}})

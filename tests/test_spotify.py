@@ -264,6 +264,14 @@ def test_curated_uris_and_matching_playlists_are_used_and_deduplicated(fake, con
     assert fake.seen("GET", f"/v1/playlists/{mine}/items")
 
 
+def test_a_curated_album_contributes_its_tracks_with_the_album_artwork(fake, config):
+    album = fake.add_album("Calm album", [fake.add_track("Calm one")["id"], fake.add_track("Calm two")["id"]])
+    music = logged_in(moods(config, "angry", policy="lift", uris=[f"spotify:album:{album}"], queries=[]))
+    tracks = music.recommend("angry").tracks
+    assert sorted(t.title for t in tracks) == ["Calm one", "Calm two"]
+    assert all(t.artwork_url == f"https://i.scdn.co/image/{album}" for t in tracks)
+
+
 def test_lift_puts_the_comforting_queries_before_the_brighter_ones(fake, config):
     config = moods(config, "sad", policy="lift", queries=["comforting ballad", "hopeful acoustic"])
     music = logged_in(config)
