@@ -1,0 +1,80 @@
+"""The unit files as systemd sees them: `systemd-analyze verify` is clean and the service's exposure is ≤ 2.5.
+
+`verify` also checks that ExecStart= points at an executable; the installed path (/opt/moodify-edge/...)
+does not exist here, so each unit is checked in a temporary copy whose ExecStart= names /bin/true.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from moodify_edge.config import EX_CONFIG
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICE = ROOT / "systemd" / "moodify-edge.service"
+KIOSK = ROOT / "kiosk" / "launcher" / "moodify-kiosk.service"
+
+pytestmark = pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="apt package systemd not installed")
+
+
+def unit_settings(path: Path) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(strict=False, interpolation=None, delimiters=("=",))
+    parser.optionxform = str  # keys are case-sensitive
+    parser.read(path)
+    return parser
+
+
+def runnable_copy(unit: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / unit.name
+    copy.write_text(re.sub(r"^ExecStart=\S+", "ExecStart=/bin/true", unit.read_text(), flags=re.M))
+    return copy
+
+
+def analyze(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["systemd-analyze", *args], capture_output=True, text=True, timeout=60, env=os.environ | env
+    )
+
+
+def test_service_unit_verifies_clean(tmp_path):
+    result = analyze("verify", str(runnable_copy(SERVICE, tmp_path)))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+def test_kiosk_user_unit_verifies_clean(tmp_path):
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    result = analyze("verify", "--user", str(runnable_copy(KIOSK, tmp_path)), XDG_RUNTIME_DIR=str(runtime))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+def test_service_exposure_is_at_most_2_5(tmp_path):
+    result = analyze("security", "--offline=yes", "--threshold=25", str(runnable_copy(SERVICE, tmp_path)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    exposure = float(re.search(r"Overall exposure level for \S+: ([\d.]+)", result.stdout).group(1))
+    assert exposure <= 2.5, result.stdout
+
+
+def test_service_is_a_notify_daemon_with_a_watchdog_that_config_errors_do_not_restart():
+    service = unit_settings(SERVICE)["Service"]
+    assert service["Type"] == "notify"
+    assert int(service["WatchdogSec"]) > 0
+    assert service["Restart"] == "on-failure"
+    assert service["RestartPreventExitStatus"] == str(EX_CONFIG)  # a config error exits 78: no restart loop
+
+
+def test_service_keeps_its_state_and_config_where_the_code_looks():
+    service = unit_settings(SERVICE)["Service"]
+    assert service["StateDirectory"] == "moodify-edge"  # config.state_path() reads $STATE_DIRECTORY
+    assert service["ConfigurationDirectory"] == "moodify-edge"  # config.DEFAULT_PATH is /etc/moodify-edge/config.toml
+
+
+def test_kiosk_browser_is_restarted_whatever_way_it_ends():
+    assert unit_settings(KIOSK)["Service"]["Restart"] == "always"
