@@ -115,10 +115,12 @@ function makeChart() {
         legend: { display: false },
         tooltip: { enabled: true, callbacks: { label: (ctx) => barText(ctx.dataIndex) } },
       },
-      onClick: (_event, elements) => {
-        if (elements.length) showBar(elements[0].index);
-      },
     },
+  });
+  // Our own listener rather than Chart.js's onClick: a tap must always select the bar under the finger.
+  canvas.addEventListener("click", (event) => {
+    const bars = ui.chart.getElementsAtEventForMode(event, "index", { intersect: false }, false);
+    if (bars.length) showBar(bars[0].index);
   });
 }
 function chartInk() {
@@ -361,7 +363,10 @@ function connect() {
     if (events.readyState === EventSource.CLOSED) recheckPairing(); // the server refused the stream: unpaired?
   };
   for (const [type, handler] of Object.entries(handlers)) {
-    events.addEventListener(type, (message) => handler(JSON.parse(message.data)));
+    events.addEventListener(type, (message) => {
+      // The bus's "error" events share their name with EventSource's own connection errors (no data).
+      if (typeof message.data === "string") handler(JSON.parse(message.data));
+    });
   }
 }
 async function recheckPairing() {

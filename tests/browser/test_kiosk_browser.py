@@ -1,0 +1,171 @@
+"""The kiosk and phone pages in real Chromium against the demo stack on real servers: the whole loop at the
+kiosk's 800×480, bar details by tapping, pairing a phone at 390×844, and a clean browser console."""
+
+from __future__ import annotations
+
+import re
+
+from moodify_edge.emotions import by_key
+
+from .conftest import KIOSK, PHONE
+
+RESULT_TIMEOUT_MS = 20000
+
+
+def rgb(hex_colour: str) -> str:
+    n = int(hex_colour[1:], 16)
+    return f"rgb({n >> 16 & 255}, {n >> 8 & 255}, {n & 255})"
+
+
+def chart_values(page) -> list[float]:
+    return page.evaluate("window.moodify.chart.data.datasets[0].data.slice()")
+
+
+def fits_without_scrolling(page) -> bool:
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= innerWidth && document.documentElement.scrollHeight <= innerHeight"
+    )
+
+
+def run_to_result(page) -> dict:
+    """Tap the start button, see the live chart move, and wait for the result; returns the result."""
+    page.get_by_role("button", name=re.compile("Start Emotion Detection|Start again")).tap()
+    page.wait_for_selector("body[data-state=detecting]")
+    page.wait_for_function("window.moodify.chart.data.datasets[0].data.some(v => v > 0)")
+    page.wait_for_selector("body[data-state=result]", timeout=RESULT_TIMEOUT_MS)
+    page.locator(".rec").first.wait_for()
+    page.locator("#player").wait_for()  # the layout is complete once autoplay shows the player
+    return page.evaluate("window.moodify.result")
+
+
+def tap_bar(page, index: int) -> None:
+    x, y = page.evaluate(
+        """i => new Promise(done => requestAnimationFrame(() => {
+            const bar = window.moodify.chart.getDatasetMeta(0).data[i];
+            done([bar.x, (bar.y + bar.base) / 2]);
+        }))""",
+        index,
+    )
+    page.locator("#chart").tap(position={"x": x, "y": max(y, 5)})
+
+
+def open_pairing(kiosk) -> str:
+    """Open the kiosk's pairing panel; returns the code it shows."""
+    kiosk.get_by_role("button", name=re.compile("Pair a phone")).tap()
+    kiosk.wait_for_function("/^\\d{6}$/.test(document.getElementById('pair-big-code').textContent)")
+    return kiosk.locator("#pair-big-code").inner_text()
+
+
+def test_the_whole_loop_on_the_kiosk_screen(demo, open_page, console, screenshots):
+    page = open_page(demo.kiosk_url, KIOSK)
+    start = page.get_by_role("button", name="Start Emotion Detection")
+    start.wait_for()
+    assert page.get_by_text("Press the button").is_visible()
+    assert page.locator("#demo-badge").is_visible()
+    assert fits_without_scrolling(page)
+    page.screenshot(path=screenshots / "kiosk-idle.png")
+
+    start.tap()
+    page.wait_for_selector("body[data-state=detecting]")
+    assert page.locator("#countdown").is_visible()
+    page.wait_for_function("document.getElementById('face').textContent === 'Face found'")
+    first = page.evaluate("window.moodify.chart.data.datasets[0].data.slice()")
+    page.wait_for_function(
+        "before => window.moodify.chart.data.datasets[0].data.some((v, i) => v !== before[i])", arg=first
+    )  # the live chart keeps moving
+    page.wait_for_selector("body[data-state=result]", timeout=RESULT_TIMEOUT_MS)
+
+    result = page.evaluate("window.moodify.result")
+    colour = by_key(result["emotion"]).colour
+    assert page.locator("#result-label").inner_text() == by_key(result["emotion"]).label
+    assert page.locator("#result-confidence").inner_text().startswith(f"{round(result['confidence'] * 100)}%")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == rgb(colour)
+    bar_colours = page.evaluate("window.moodify.chart.data.datasets[0].backgroundColor")
+    assert bar_colours[by_key(result["emotion"]).index] == colour
+    assert chart_values(page) == [result["mean"][e] for e in result["mean"]]
+    page.locator(".rec").first.wait_for()
+    assert page.locator(".rec").count() >= 3
+    assert page.locator(".rec .play").first.is_visible()
+    page.locator("#player").wait_for()  # autoplay started the demo player
+    page.wait_for_function("document.getElementById('np-toggle').classList.contains('playing')")
+    assert fits_without_scrolling(page)
+    page.screenshot(path=screenshots / "kiosk-result.png")
+
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    assert fits_without_scrolling(page)
+    assert console.errors == []
+
+
+def test_tapping_a_bar_shows_its_mean_confidence_and_frequency(demo, open_page, console):
+    page = open_page(demo.kiosk_url, KIOSK)
+    result = run_to_result(page)
+    details = page.locator("#bar-details")
+    assert details.inner_text() == "Tap a bar for details"
+    for emotion in (result["emotion"], "neutral"):
+        tap_bar(page, by_key(emotion).index)
+        expected = (
+            f"{by_key(emotion).label}: mean confidence {round(result['mean'][emotion] * 100)}% · "
+            f"top emotion in {result['frequency'].get(emotion, 0)} of {result['frames_with_face']} frames"
+        )
+        assert details.inner_text() == expected
+    assert console.errors == []
+
+
+def test_playback_controls_and_start_again(demo, open_page, console):
+    page = open_page(demo.kiosk_url, KIOSK)
+    run_to_result(page)
+    page.locator("#player").wait_for()
+    page.locator("#np-toggle").tap()
+    page.wait_for_function("!document.getElementById('np-toggle').classList.contains('playing')")
+    page.locator("#np-next").tap()
+    page.wait_for_function("document.getElementById('np-toggle').classList.contains('playing')")
+    second = page.locator(".rec .rec-title").nth(1).inner_text()
+    page.locator(".rec .play").nth(2).tap()
+    third = page.locator(".rec .rec-title").nth(2).inner_text()
+    page.wait_for_function("t => document.getElementById('np-title').textContent === t", arg=third)
+    assert second != third
+    page.get_by_role("button", name="Start again").tap()
+    page.wait_for_selector("body[data-state=detecting]")
+    page.wait_for_selector("body[data-state=result]", timeout=RESULT_TIMEOUT_MS)
+    assert console.errors == []
+
+
+def test_a_phone_pairs_with_the_code_and_controls_the_kiosk(demo, open_page, console, screenshots):
+    kiosk = open_page(demo.kiosk_url, KIOSK)
+    code = open_pairing(kiosk)
+    assert kiosk.locator("#pair-qr svg").is_visible()
+
+    phone = open_page(demo.lan_url, PHONE, is_mobile=True)
+    phone.get_by_role("heading", name="Pair this phone").wait_for()
+    refused = phone.evaluate("fetch('/api/state').then(r => r.status)")
+    assert refused == 403  # an unpaired phone gets nothing
+    phone.locator("#pair-code").fill(f"{(int(code) + 1) % 10**6:06d}")
+    phone.get_by_role("button", name="Pair", exact=True).tap()
+    phone.get_by_text("That code is not the one on the kiosk screen.").wait_for()
+    phone.locator("#pair-code").fill(code)
+    phone.get_by_role("button", name="Pair", exact=True).tap()
+
+    result = run_to_result(phone)
+    assert phone.evaluate("getComputedStyle(document.body).backgroundColor") == rgb(by_key(result["emotion"]).colour)
+    phone.locator(".rec").first.wait_for()
+    assert phone.evaluate("document.documentElement.scrollWidth <= innerWidth")  # no sideways scrolling
+    kiosk.wait_for_selector("body[data-state=result]")  # the kiosk shows the phone's run too
+    assert kiosk.evaluate("window.moodify.result.emotion") == result["emotion"]
+    phone.screenshot(path=screenshots / "phone-result.png")
+    # The browser logs every refused request: the test's own probe and the wrong code; nothing else.
+    assert console.errors_besides_refused("/api/state", "/api/pairing/pair") == []
+    assert len(console.errors) == 2
+
+
+def test_the_qr_link_pairs_a_phone_and_revoking_unpairs_it(demo, open_page, console):
+    kiosk = open_page(demo.kiosk_url, KIOSK)
+    code = open_pairing(kiosk)
+    url = kiosk.locator("#pair-url").inner_text()
+    assert url.endswith(f"/pair?code={code}")
+
+    phone = open_page(url.replace(url.split("/pair")[0], demo.lan_url), PHONE, is_mobile=True, locale="ko-KR")
+    phone.get_by_role("button", name="감정 인식 시작").wait_for()  # paired, and in Korean
+    kiosk.get_by_role("button", name="Unpair all phones").tap()
+    phone.get_by_role("heading", name="이 휴대폰 연결하기").wait_for()
+    assert kiosk.locator("#pair-big-code").inner_text() != code
+    assert console.errors_besides_refused("/api/events") == []  # the stream is refused when it reconnects
