@@ -1,0 +1,199 @@
+"""``moodify-edge doctor``: checks the setup piece by piece and says, one line each, what is wrong and what to do.
+
+Camera, model and web port are critical (the kiosk cannot work without them): any of those failing makes the
+exit status 1. GPIO, Spotify, the Connect speaker and the kiosk screen are optional: they warn.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import socket
+import urllib.error
+import urllib.request
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from .config import Config
+
+KIOSK_UNIT = Path("/etc/systemd/user/moodify-kiosk.service")
+KIOSK_AUTOSTART = Path("/etc/xdg/autostart/moodify-kiosk.desktop")
+CAMERA_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one check: "ok", "warn" (optional part missing) or "fail" (the kiosk cannot work)."""
+
+    name: str
+    level: str
+    message: str
+
+    def line(self) -> str:
+        return f"{self.level.upper():<4}  {self.name:<15} {self.message}"
+
+
+def check_camera(config: Config) -> Check:
+    from .camera import CameraError, open_camera
+
+    try:
+        camera = open_camera(config.camera)
+    except CameraError as exc:
+        return Check("camera", "fail", f"{exc} → connect a camera or set camera.source (\"demo\" for a trial)")
+    try:
+        frame = camera.read(CAMERA_TIMEOUT)
+    except Exception as exc:  # a driver error is the answer here, not a crash
+        frame, error = None, str(exc)
+    else:
+        error = f"no frame within {CAMERA_TIMEOUT:.0f} s"
+    finally:
+        camera.close()
+    if frame is None:
+        return Check("camera", "fail", f"{camera.description} opened but {error} → is another program using it?")
+    return Check("camera", "ok", f"{camera.description}, {frame.shape[1]}x{frame.shape[0]}")
+
+
+def check_model(config: Config) -> Check:
+    try:
+        from .classifier import EmotionClassifier, default_model_path
+
+        path = Path(config.model.path) if config.model.path else default_model_path()
+        classifier = EmotionClassifier(path, num_threads=config.model.num_threads)
+        size = classifier.input_size
+        probabilities = classifier.classify(np.full((size, size), 128, np.uint8))
+    except (OSError, ValueError, ImportError, RuntimeError) as exc:
+        return Check("model", "fail", f"{exc} → reinstall, or fix model.path")
+    if probabilities.shape != (7,) or not np.isclose(probabilities.sum(), 1.0, atol=1e-3):
+        return Check("model", "fail", f"{path} does not give 7 probabilities → use the shipped model (model.path = \"\")")
+    return Check("model", "ok", f"{path.name}, {size}x{size} input, classifies a test face")
+
+
+def check_gpio(config: Config) -> Check:
+    if not config.gpio.enabled:
+        return Check("gpio", "ok", "disabled in config (screen and phone triggers only)")
+    try:
+        from gpiozero import Button
+        from gpiozero.exc import BadPinFactory, GPIOPinInUse, GPIOZeroError
+    except ImportError:
+        return Check("gpio", "warn", "gpiozero is not installed → pip install gpiozero")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            Button(config.gpio.button_pin, pull_up=True).close()
+    except BadPinFactory:
+        return Check("gpio", "warn", "no GPIO on this machine: no button or LED (screen and phone triggers work)")
+    except GPIOPinInUse:
+        return Check("gpio", "ok", f"BCM {config.gpio.button_pin} is in use (by the running service?)")
+    except (GPIOZeroError, OSError) as exc:
+        return Check("gpio", "warn", f"button on BCM {config.gpio.button_pin}: {exc} → is the user in group gpio?")
+    return Check("gpio", "ok", f"button on BCM {config.gpio.button_pin} can be read")
+
+
+def _served_by_us(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state", timeout=3) as response:
+            return response.headers.get("Server") == "moodify-edge"
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def check_web_port(config: Config) -> Check:
+    host, port = config.web.host, config.web.port
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                return Check("web port", "fail", f"cannot listen on {host}:{port}: {exc.strerror} → check web.host")
+            if _served_by_us(port):
+                return Check("web port", "ok", f"{host}:{port} is served by Moodify Edge (the service is running)")
+            return Check("web port", "fail", f"port {port} is used by another program → stop it or change web.port")
+    return Check("web port", "ok", f"{host}:{port} is free for the service")
+
+
+def check_spotify(config: Config, music: Any) -> Check:
+    account = music.account()
+    if account.get("backend") != "spotify":
+        reason = "demo mode" if config.service.demo else "spotify.client_id is empty"
+        return Check("spotify", "warn", f"{reason}: the offline catalogue is used → see docs/SPOTIFY.md to connect")
+    if not account.get("logged_in"):
+        return Check(
+            "spotify", "warn",
+            f"not logged in → open http://127.0.0.1:{config.web.port}/ on the kiosk and log in to Spotify",
+        )
+    return Check("spotify", "ok", f"logged in as {account.get('user') or 'unknown user'}")
+
+
+def check_connect_device(config: Config, music: Any) -> Check:
+    from .music import MusicError
+
+    name = config.spotify.device_name
+    account = music.account()
+    if account.get("backend") != "spotify":
+        return Check("connect device", "ok", "not needed: the offline catalogue has its own player")
+    if not account.get("logged_in"):
+        return Check("connect device", "warn", f"“{name}” not checked: Spotify is not logged in")
+    try:
+        state = music.player_state()
+    except MusicError as exc:
+        return Check("connect device", "warn", f"{exc.message}")
+    if state.device and state.device.casefold() == name.casefold():
+        return Check("connect device", "ok", f"“{name}” is the active Spotify device")
+    note = state.message or "Spotify answers"
+    return Check(
+        "connect device", "warn",
+        f"{note} → is raspotify running as “{name}”? (sudo systemctl status raspotify; spotify.device_name)",
+    )
+
+
+def check_kiosk(unit: Path = KIOSK_UNIT, autostart: Path = KIOSK_AUTOSTART) -> Check:
+    if not unit.is_file():
+        return Check("kiosk screen", "warn", f"{unit} is missing: headless (run scripts/install-pi.sh for the screen)")
+    if not autostart.is_file():
+        return Check("kiosk screen", "warn", f"{autostart} is missing: the browser will not start with the desktop")
+    return Check("kiosk screen", "ok", f"{unit.name} starts with the desktop")
+
+
+CRITICAL = {"camera", "model", "web port"}
+
+
+def checks(config: Config) -> list[tuple[str, Callable[[], Check]]]:
+    """Every check by name, in the order they are shown."""
+    from .music import create_music
+
+    music = functools.cache(lambda: create_music(config))
+    return [
+        ("camera", lambda: check_camera(config)),
+        ("model", lambda: check_model(config)),
+        ("gpio", lambda: check_gpio(config)),
+        ("web port", lambda: check_web_port(config)),
+        ("spotify", lambda: check_spotify(config, music())),
+        ("connect device", lambda: check_connect_device(config, music())),
+        ("kiosk screen", check_kiosk),
+    ]
+
+
+def run_checks(config: Config) -> int:
+    """Print one line per check; 0 when nothing critical failed, else 1."""
+    print(f"Moodify Edge doctor (config: {config.source})")
+    results = []
+    for name, check in checks(config):
+        try:
+            result = check()
+        except Exception as exc:  # one broken check must not hide the others
+            result = Check(name, "fail", f"unexpected error: {exc!r}")
+        results.append(result)
+        print(result.line(), flush=True)
+    failed = [r.name for r in results if r.level == "fail" and r.name in CRITICAL]
+    if failed:
+        print(f"The kiosk cannot work until {', '.join(failed)} {'is' if len(failed) == 1 else 'are'} fixed.")
+        return 1
+    optional = [r.name for r in results if r.level != "ok"]
+    print("The kiosk can run." + (f" Optional parts to look at: {', '.join(optional)}." if optional else ""))
+    return 0
