@@ -13,7 +13,7 @@ import stat
 
 import pytest
 import requests
-from browser.stack import LAN_ADDRESS, demo_config, demo_stack, kiosk_server, running
+from browser.stack import LAN_ADDRESS, demo_config, demo_stack
 from fake_spotify import FakeSpotify
 
 from moodify_edge.emotions import EMOTIONS
@@ -287,8 +287,8 @@ def test_language_follows_the_browser_or_the_config(tmp_path, kiosk):
 
 # ---------------------------------------------------------------------------------------------- Spotify login
 def test_spotify_login_without_spotify_is_a_409(kiosk):
-    for path in ("/api/spotify/login", "/api/spotify/logout"):
-        answer = kiosk.post(path, headers=csrf(kiosk))
+    for path, body in (("/api/spotify/login", None), ("/api/spotify/finish", {"url": "http://127.0.0.1/callback?code=x"})):
+        answer = kiosk.post(path, json=body, headers=csrf(kiosk))
         assert answer.status_code == 409 and error_of(answer)["code"] == "spotify_not_configured"
     assert kiosk.get("/api/spotify/status").get_json()["backend"] == "offline"
 
@@ -353,8 +353,9 @@ def read_event(stream) -> tuple[str, dict]:
 
 
 def test_live_events_start_with_the_snapshot_then_follow_the_bus(stack):
-    with running(kiosk_server(stack.app)) as server:
-        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    host, port = stack.url.removeprefix("http://").rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
         connection.request("GET", "/api/events")
         response = connection.getresponse()
         assert response.status == 200 and response.getheader("Content-Type").startswith("text/event-stream")
@@ -367,4 +368,5 @@ def test_live_events_start_with_the_snapshot_then_follow_the_bus(stack):
         while name == "camera":
             name, event = read_event(response)
         assert (name, event["state"]) == ("state", "detecting")
+    finally:
         connection.close()

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Moodify Edge kiosk launcher: waits until the kiosk service answers, then shows it full screen in Chromium.
-# Started by the systemd user unit moodify-kiosk.service (which restarts it if Chromium exits or crashes);
-# the desktop's autostart (labwc, Wayfire or LXDE) starts that unit once the graphical session is up.
+# Started by the systemd user unit moodify-kiosk.service (which restarts it if Chromium exits or crashes).
+#
+#   moodify-kiosk.sh --session-start   what the desktop's autostart runs (labwc, Wayfire or LXDE): hand the
+#                                      display to the user's systemd and start moodify-kiosk.service
 #
 # Environment: MOODIFY_URL (default http://127.0.0.1:5000/), MOODIFY_KIOSK_PROFILE (Chromium profile folder),
 # MOODIFY_WAIT_SECONDS (how long to wait for the service before giving up; 0 = forever).
@@ -12,6 +14,11 @@ profile=${MOODIFY_KIOSK_PROFILE:-${XDG_CONFIG_HOME:-$HOME/.config}/moodify-kiosk
 wait_seconds=${MOODIFY_WAIT_SECONDS:-0}
 
 log() { echo "moodify-kiosk: $*" >&2; }
+
+if [[ ${1:-} == --session-start ]]; then
+  systemctl --user import-environment WAYLAND_DISPLAY DISPLAY XDG_SESSION_TYPE XAUTHORITY 2>/dev/null || true
+  exec systemctl --user start moodify-kiosk.service
+fi
 
 # Wait for the service (it sends READY=1 only once its web server listens; this also covers a service restart).
 waited=0

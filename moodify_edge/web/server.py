@@ -16,6 +16,7 @@ class Server:
     thread. ``stopping`` is set on close so that endless responses (live events) end."""
 
     def __init__(self, wsgi: Callable[..., Any], host: str, port: int, stopping: threading.Event) -> None:
+        self.app = wsgi
         self._stopping = stopping
         self._server = create_server(
             wsgi, host=host, port=port, threads=THREADS, ident="moodify-edge", clear_untrusted_proxy_headers=True

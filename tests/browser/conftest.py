@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from .stack import demo_config, demo_stack, kiosk_server, lan_server, running
+from .stack import demo_config, demo_stack, lan_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,8 +38,8 @@ def browser():
 def demo(tmp_path):
     """The demo stack behind two servers: the kiosk's (loopback) and one that looks like the LAN."""
     with demo_stack(demo_config(tmp_path / "state", seconds=2.0)) as stack:
-        with running(kiosk_server(stack.app)) as kiosk, running(lan_server(stack.app)) as lan:
-            stack.kiosk_url, stack.lan_url = kiosk.url, lan.url
+        with lan_server(stack.app) as lan_url:
+            stack.lan_url = lan_url
             yield stack
 
 

@@ -1,5 +1,6 @@
-"""The real demo stack for web tests: demo camera feed, face pipeline with the shipped model, offline music,
-controller, and the web app on a real waitress server (a second one can simulate a phone on the LAN)."""
+"""The real demo stack for web tests: the kiosk service itself in demo mode (demo camera feed, face pipeline
+with the shipped model, offline music, controller, web app on waitress), plus a second server for the same
+app that simulates a phone on the LAN."""
 
 from __future__ import annotations
 
@@ -11,22 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from moodify_edge.camera import CameraFeed
+
 from moodify_edge.config import Config
 from moodify_edge.controller import Controller
-from moodify_edge.events import EventBus
-from moodify_edge.music.factory import create_music
-from moodify_edge.pipeline import FramePipeline
-from moodify_edge.web import create_app
-from moodify_edge.web.server import Server, serve
+from moodify_edge.service import Service
+from moodify_edge.web.server import Server
 
 LAN_ADDRESS = "192.168.1.23"
 
 
 def demo_config(state_dir: Path, seconds: float = 2.0, **web: Any) -> Config:
+    """Demo mode on a free port, with short runs and its own state directory."""
     config = Config().replace("service", demo=True, state_dir=str(state_dir))
-    config = config.replace("camera", source="demo").replace("detection", seconds=seconds)
-    return config.replace("web", **web) if web else config
+    config = config.replace("camera", source="demo").replace("gpio", enabled=False)
+    return config.replace("detection", seconds=seconds).replace("web", **{"port": 0, **web})
 
 
 @dataclass
@@ -34,20 +33,18 @@ class Stack:
     config: Config
     controller: Controller
     app: Flask
+    url: str  # the kiosk's server, on loopback
 
 
 @contextmanager
 def demo_stack(config: Config) -> Iterator[Stack]:
-    """Camera feed, controller and app as the service wires them in demo mode; stopped afterwards."""
-    bus = EventBus()
-    feed = CameraFeed(config.camera, bus).start()
-    controller = Controller(config, bus, feed, FramePipeline.from_config(config), create_music(config), feed.status)
+    """The service started with ``config`` (ready when this yields), stopped afterwards."""
+    service = Service(config)
     try:
-        yield Stack(config, controller, create_app(controller, config))
+        service.start()
+        yield Stack(service.config, service.controller, service.server.app, service.url)
     finally:
-        controller.cancel()
-        controller.join(5)
-        feed.stop()
+        service.close()
 
 
 def from_address(app: Callable[..., Any], address: str) -> Callable[..., Any]:
@@ -60,22 +57,14 @@ def from_address(app: Callable[..., Any], address: str) -> Callable[..., Any]:
 
 
 @contextmanager
-def running(server: Server) -> Iterator[Server]:
-    """``server`` serving in a thread until the block ends."""
+def lan_server(app: Flask) -> Iterator[str]:
+    """A second server for the same app whose requests look as if they came from a phone on the LAN;
+    yields its base URL."""
+    server = Server(from_address(app, LAN_ADDRESS), "127.0.0.1", 0, app.extensions["moodify.stopping"])
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield server
+        yield server.url
     finally:
         server.close()
         thread.join(5)
-
-
-def kiosk_server(app: Flask) -> Server:
-    """The app on a real waitress server on a free loopback port."""
-    return serve(app, "127.0.0.1", 0)
-
-
-def lan_server(app: Flask) -> Server:
-    """A second server for the same app whose requests look as if they came from a phone on the LAN."""
-    return Server(from_address(app, LAN_ADDRESS), "127.0.0.1", 0, app.extensions["moodify.stopping"])
