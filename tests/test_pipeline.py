@@ -1,0 +1,42 @@
+"""The per-frame pipeline with the real detector and the shipped model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from moodify_edge.camera import demo_background
+from moodify_edge.classifier import default_model_path
+from moodify_edge.config import Config
+from moodify_edge.pipeline import FramePipeline
+
+ASTRONAUT = Path(__file__).parent / "data" / "astronaut.png"
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> FramePipeline:
+    return FramePipeline.from_config(Config())
+
+
+def test_a_face_gives_a_box_probabilities_and_stage_times(pipeline):
+    analysis = pipeline.process(cv2.imread(str(ASTRONAUT)))
+    assert analysis.face is not None and len(analysis.face) == 4
+    assert analysis.probabilities.shape == (7,) and analysis.probabilities.sum() == pytest.approx(1.0, abs=1e-3)
+    assert int(np.argmax(analysis.probabilities)) == 3  # happy
+    assert set(analysis.timing_ms) == {"detect", "crop", "classify"}
+
+
+def test_no_face_gives_neither_box_nor_probabilities(pipeline):
+    analysis = pipeline.process(demo_background())
+    assert analysis.face is None and analysis.probabilities is None
+    assert set(analysis.timing_ms) == {"detect"}
+
+
+def test_the_model_and_detector_come_from_the_config():
+    config = Config().replace("model", path=str(default_model_path()), num_threads=1).replace("detection", min_face=40)
+    pipeline = FramePipeline.from_config(config)
+    assert pipeline.detector.min_face == 40
+    assert pipeline.classifier.input_size == 48
