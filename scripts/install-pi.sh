@@ -88,7 +88,11 @@ remove() {
 
 have_systemd() { [[ -d /run/systemd/system ]]; }
 
-apt_available() { apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: *//p' | grep -qv '(none)'; }
+# The packages among the arguments that apt can install (one apt-cache call: it takes a second each).
+apt_available() {
+  apt-cache policy "$@" 2>/dev/null | awk '/^[^ ].*:$/ { pkg = substr($0, 1, length($0) - 1) }
+    /^ *Candidate:/ && $2 != "(none)" { print pkg }'
+}
 
 # ----------------------------------------------------------------------------- uninstall
 do_uninstall() {
@@ -116,7 +120,7 @@ do_uninstall() {
   fi
 }
 
-user_home() { [[ -n $1 ]] && getent passwd "$1" | cut -d: -f6; }
+user_home() { if [[ -n $1 ]]; then getent passwd "$1" | cut -d: -f6; fi; }
 
 # ----------------------------------------------------------------------------- install steps
 install_packages() {
@@ -128,11 +132,12 @@ install_packages() {
     pi_only+=(chromium-browser)
   fi
   run apt-get update -qq
-  local pkg install=() missing=()
+  local pkg install=() missing=() available
+  available=" $(apt_available "${wanted[@]}" "${pi_only[@]}" chromium | tr '\n' ' ') "
   for pkg in "${wanted[@]}" "${pi_only[@]}"; do
-    if apt_available "$pkg"; then
+    if [[ $available == *" $pkg "* ]]; then
       install+=("$pkg")
-    elif [[ $pkg == chromium-browser ]] && apt_available chromium; then
+    elif [[ $pkg == chromium-browser && $available == *" chromium "* ]]; then
       install+=(chromium)
     else
       missing+=("$pkg")
@@ -170,12 +175,15 @@ install_package() {
     done_list+=("venv $VENV")
   fi
   # Build from a clean copy: pip would otherwise leave build/ and *.egg-info in the checkout.
-  local stage
-  stage=$(mktemp -d)
-  tar -C "$SRC" --exclude=.git --exclude=.venv --exclude=build --exclude='*.egg-info' --exclude=__pycache__ \
-    --exclude=tests --exclude=.data --exclude=.train --exclude=artifacts -cf - . | tar -C "$stage" -xf -
+  local stage=$SRC
+  if ((!dry_run)); then
+    stage=$(mktemp -d)
+    tar -C "$SRC" --exclude=.git --exclude=.venv --exclude=build --exclude='*.egg-info' --exclude=__pycache__ \
+      --exclude=tests --exclude=docs --exclude=.data --exclude=.train --exclude=artifacts -cf - . \
+      | tar -C "$stage" -xf -
+  fi
   run "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade "$stage"
-  rm -rf "$stage"
+  if ((!dry_run)); then rm -rf "$stage"; fi
   done_list+=("moodify-edge $("$VENV/bin/python" -c 'import moodify_edge; print(moodify_edge.__version__)' 2>/dev/null || echo '(dry run)') in $VENV")
   # The model and the front end are found in <venv>/share/moodify-edge; copy any the wheel did not carry.
   local part
@@ -268,7 +276,7 @@ EOF
 }
 
 install_raspotify() {
-  if ! apt_available raspotify; then
+  if [[ -z $(apt_available raspotify) ]]; then
     run curl -fsSL -o /usr/share/keyrings/raspotify_key.asc https://dtcooper.github.io/raspotify/key.asc
     put 0644 root:root /etc/apt/sources.list.d/raspotify.list \
       <<< 'deb [signed-by=/usr/share/keyrings/raspotify_key.asc] https://dtcooper.github.io/raspotify raspotify main'
