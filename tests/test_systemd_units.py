@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,20 @@ def test_service_keeps_its_state_and_config_where_the_code_looks():
 
 def test_kiosk_browser_is_restarted_whatever_way_it_ends():
     assert unit_settings(KIOSK)["Service"]["Restart"] == "always"
+
+
+MDWE = """
+import ctypes, os, sys
+if ctypes.CDLL(None, use_errno=True).prctl(65, 1, 0, 0, 0) != 0:  # PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN
+    sys.exit(77)
+os.execv(sys.executable, [sys.executable, "-m", "moodify_edge", "detect", "--source", "demo", "--max-frames", "15"])
+"""
+
+
+def test_detection_runs_without_writable_executable_memory():
+    # MemoryDenyWriteExecute=yes in the unit: the kernel's own W^X switch (Linux ≥ 6.3) does the same here.
+    result = subprocess.run([sys.executable, "-c", MDWE], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    if result.returncode == 77:
+        pytest.skip("this kernel has no PR_SET_MDWE")
+    assert result.returncode == 0, result.stderr
+    assert "frames" in result.stdout
