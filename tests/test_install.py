@@ -3,8 +3,12 @@ and changes nothing. (The real run happens in an arm64 Debian root filesystem; t
 
 from __future__ import annotations
 
+import http.server
+import os
 import shutil
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -66,3 +70,41 @@ def test_kiosk_browser_flags_leave_no_prompts_or_restore_bar():
                  "--disable-session-crashed-bubble", "--hide-crash-restore-bubble",
                  "--check-for-update-interval=31536000", "--no-first-run"):
         assert flag in script
+
+
+def test_launcher_waits_for_the_service_cleans_the_crash_state_and_opens_the_kiosk(tmp_path):
+    # A browser stand-in on PATH that records how it was started (the real one needs a display).
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    browser = bin_dir / "chromium"
+    browser.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {tmp_path / "args"}\n')
+    browser.chmod(0o755)
+    profile = tmp_path / "profile"
+    (profile / "Default").mkdir(parents=True)
+    (profile / "Default" / "Preferences").write_text('{"profile":{"exit_type":"Crashed","exited_cleanly":false}}')
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    port = server.server_address[1]
+    server.server_close()  # nothing answers yet: the launcher must wait
+    env = os.environ | {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "MOODIFY_URL": f"http://127.0.0.1:{port}/",
+        "MOODIFY_KIOSK_PROFILE": str(profile),
+        "MOODIFY_WAIT_SECONDS": "60",
+    }
+    env.pop("WAYLAND_DISPLAY", None)
+    env.pop("DISPLAY", None)
+    launcher = subprocess.Popen(["bash", str(LAUNCHER)], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2.0)
+        assert launcher.poll() is None  # still waiting for the service
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), http.server.SimpleHTTPRequestHandler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        assert launcher.wait(timeout=30) == 0, launcher.stderr.read()
+    finally:
+        launcher.kill()
+        server.shutdown()
+    args = (tmp_path / "args").read_text().splitlines()
+    assert args[:2] == ["--kiosk", f"http://127.0.0.1:{port}/"]
+    assert f"--user-data-dir={profile}" in args and "--password-store=basic" in args
+    assert (profile / "Default" / "Preferences").read_text() == '{"profile":{"exit_type":"Normal","exited_cleanly":true}}'
