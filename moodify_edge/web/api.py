@@ -60,20 +60,21 @@ def cancel() -> Response:
     return jsonify({"cancelled": controller().cancel()})
 
 
+def _from_snapshot(key: str, code: str, message: str) -> Response:
+    value = controller().snapshot()[key]
+    if value is None:
+        raise ApiError(404, code, message)
+    return jsonify(value)
+
+
 @bp.get("/result")
 def result() -> Response:
-    result = controller().snapshot()["result"]
-    if result is None:
-        raise ApiError(404, "no_result", "No detection has finished yet.")
-    return jsonify(result)
+    return _from_snapshot("result", "no_result", "No detection has finished yet.")
 
 
 @bp.get("/recommendations")
 def recommendations() -> Response:
-    recommendations = controller().snapshot()["recommendations"]
-    if recommendations is None:
-        raise ApiError(404, "no_recommendations", "No recommendations yet: run a detection first.")
-    return jsonify(recommendations)
+    return _from_snapshot("recommendations", "no_recommendations", "No recommendations yet: run a detection first.")
 
 
 @bp.get("/player")

@@ -3,6 +3,7 @@ kiosk's 800×480, bar details by tapping, pairing a phone at 390×844, and a cle
 
 from __future__ import annotations
 
+import math
 import re
 
 from playwright.sync_api import expect
@@ -12,6 +13,11 @@ from moodify_edge.emotions import by_key
 from .conftest import KIOSK, PHONE
 
 RESULT_TIMEOUT_MS = 20000
+
+
+def percent(p: float) -> str:
+    """As the page rounds (JavaScript's Math.round: halves go up)."""
+    return f"{math.floor(p * 100 + 0.5)}%"
 
 
 def rgb(hex_colour: str) -> str:
@@ -41,14 +47,15 @@ def run_to_result(page) -> dict:
 
 
 def tap_bar(page, index: int) -> None:
+    """Tap the column of bar ``index``, half-way up the plot (a tiny bar is tapped by its column)."""
     x, y = page.evaluate(
         """i => new Promise(done => requestAnimationFrame(() => {
-            const bar = window.moodify.chart.getDatasetMeta(0).data[i];
-            done([bar.x, (bar.y + bar.base) / 2]);
+            const chart = window.moodify.chart, area = chart.chartArea;
+            done([chart.getDatasetMeta(0).data[i].x, (area.top + area.bottom) / 2]);
         }))""",
         index,
     )
-    page.locator("#chart").tap(position={"x": x, "y": max(y, 5)})
+    page.locator("#chart").tap(position={"x": x, "y": y})
 
 
 def open_pairing(kiosk) -> str:
@@ -80,7 +87,7 @@ def test_the_whole_loop_on_the_kiosk_screen(demo, open_page, console, screenshot
     result = page.evaluate("window.moodify.result")
     colour = by_key(result["emotion"]).colour
     assert page.locator("#result-label").inner_text() == by_key(result["emotion"]).label
-    assert page.locator("#result-confidence").inner_text().startswith(f"{round(result['confidence'] * 100)}%")
+    assert page.locator("#result-confidence").inner_text().startswith(percent(result["confidence"]))
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == rgb(colour)
     bar_colours = page.evaluate("window.moodify.chart.data.datasets[0].backgroundColor")
     assert bar_colours[by_key(result["emotion"]).index] == colour
@@ -106,7 +113,7 @@ def test_tapping_a_bar_shows_its_mean_confidence_and_frequency(demo, open_page, 
     for emotion in (result["emotion"], "neutral"):
         tap_bar(page, by_key(emotion).index)
         expected = (
-            f"{by_key(emotion).label}: mean confidence {round(result['mean'][emotion] * 100)}% · "
+            f"{by_key(emotion).label}: mean confidence {percent(result['mean'][emotion])} · "
             f"top emotion in {result['frequency'].get(emotion, 0)} of {result['frames_with_face']} frames"
         )
         expect(details).to_have_text(expected)  # the click follows the touch a moment later
