@@ -178,3 +178,19 @@ def test_the_qr_link_pairs_a_phone_and_revoking_unpairs_it(demo, open_page, cons
     phone.get_by_role("heading", name="이 휴대폰 연결하기").wait_for()
     assert kiosk.locator("#pair-big-code").inner_text() != code
     assert console.errors_besides_refused("/api/events") == []  # the stream is refused when it reconnects
+
+
+def test_camera_and_music_problems_are_messages_on_screen(demo, open_page, console):
+    page = open_page(demo.url, KIOSK)
+    page.get_by_role("button", name="Start Emotion Detection").wait_for()
+    bus = demo.controller.bus  # what the camera feed and the controller publish when things go wrong
+    bus.publish("camera", ok=False, message="no camera found", source="auto")
+    expect(page.locator("#camera-chip")).to_be_visible()
+    expect(page.locator("#banner")).to_have_text("Camera unavailable: no camera found")
+    bus.publish("camera", ok=True, message="demo faces", source="demo")
+    expect(page.locator("#camera-chip")).to_be_hidden()
+    bus.publish("error", source="music", message="Spotify Premium is required to play music.", code="premium_required")
+    expect(page.locator("#banner")).to_have_text("Spotify Premium is required to play music.")
+    bus.publish("state", state="idle", outcome="no_face")
+    expect(page.locator("#banner")).to_have_text("No face was seen. Stand in front of the camera and try again.")
+    assert console.errors == []
