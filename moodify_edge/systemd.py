@@ -141,8 +141,8 @@ def heartbeat_check(name: str, heartbeat: Callable[[], float], stall_seconds: fl
     """A check that fails when ``heartbeat()`` (a time.monotonic() stamp) is older than ``stall_seconds``."""
 
     def check() -> str | None:
-        age = time.monotonic() - heartbeat()
-        return f"{name} silent for {age:.0f} s" if age > stall_seconds else None
+        stalled = time.monotonic() - heartbeat() > stall_seconds
+        return f"{name} silent for more than {stall_seconds:g} s" if stalled else None
 
     return check
 

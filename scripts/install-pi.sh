@@ -12,6 +12,7 @@
 # Packages only found in the Raspberry Pi repository (python3-picamera2, ...) are skipped with a warning
 # elsewhere; in a chroot or container without systemd, units are enabled but not started.
 set -euo pipefail
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin  # useradd & co. live in sbin
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PREFIX=/opt/moodify-edge
