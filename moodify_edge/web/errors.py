@@ -37,6 +37,8 @@ def error_response(status: int, code: str, message: str, headers: dict[str, Any]
 
 
 def _http_code(exc: HTTPException) -> str:
+    if exc.code == 413:  # also raised by werkzeug itself for a streamed body over MAX_CONTENT_LENGTH
+        return "too_large"
     return (exc.name or "error").lower().replace(" ", "_")
 
 

@@ -1,0 +1,1 @@
+"""Browser tests (real Chromium) and the demo stack the web tests share."""
