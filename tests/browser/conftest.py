@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Screenshots land in test-output/ (git-ignored); MOODIFY_SCREENSHOTS=docs/screenshots refreshes the README's.
+SCREENSHOTS = Path(os.environ.get("MOODIFY_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "test-output" / "screenshots")
 KIOSK = {"width": 800, "height": 480}
 PHONE = {"width": 390, "height": 844}
 
