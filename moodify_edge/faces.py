@@ -1,7 +1,8 @@
 """Face detection: finds the largest face in a camera frame and cuts the square crop the classifier reads.
 
-OpenCV's Haar cascade (shipped inside the opencv wheel, so nothing downloads) runs on a downscaled,
-equalised grey copy of the frame. Between full-frame searches it first looks only in a window around
+OpenCV's Haar cascade (shipped inside the opencv wheel, so nothing downloads) runs on a downscaled
+(``detect_width``, but never so far that a ``min_face`` face gets too small to find), equalised grey
+copy of the frame. Between full-frame searches it first looks only in a window around
 the previous face at about the previous size, which costs a fraction of a full search; a Pi keeps up
 at camera rate this way.
 """
@@ -37,10 +38,17 @@ def load_cascade() -> cv2.CascadeClassifier:
 class FaceDetector:
     """Largest-face detector with a cheap tracking step; not thread-safe (one per pipeline)."""
 
-    # Full-frame search at least this often, so a second, larger face is noticed and a lost track ends.
-    FULL_SEARCH_EVERY = 8
+    # The tracked face is confirmed by the cascade every frame; a full-frame search this often (half a
+    # second at 30 frames/s) notices a larger face that has stepped in.
+    FULL_SEARCH_EVERY = 15
     SCALE_FACTOR = 1.15
     MIN_NEIGHBORS = 4
+    # Below about 40 px (the cascade's window is 24) faces are found only now and then, so a frame is
+    # never shrunk so far that a face of ``min_face`` pixels falls below this.
+    RELIABLE_FACE = 40
+    # Between two frames a face moves and grows little: search that window at nearby sizes only.
+    TRACK_PAD = 0.35  # of the face's side, on each side
+    TRACK_SIZES = (0.85, 1.2)  # of the face's side
 
     def __init__(self, *, min_face: int = 60, detect_width: int = 320, margin: float = 0.1) -> None:
         self.min_face = min_face
@@ -62,7 +70,7 @@ class FaceDetector:
     def detect(self, frame: np.ndarray) -> Box | None:
         """The largest face in a BGR (or grey) frame at least ``min_face`` pixels wide, or None."""
         height, width = frame.shape[:2]
-        scale = min(1.0, self.detect_width / width)
+        scale = min(1.0, max(self.detect_width / width, self.RELIABLE_FACE / self.min_face))
         grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
         if scale < 1.0:
             grey = cv2.resize(grey, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
@@ -98,10 +106,11 @@ class FaceDetector:
     def _search_near(self, grey: np.ndarray, min_side: int) -> tuple[float, float, float, float] | None:
         assert self._last is not None
         x, y, w, h = self._last
-        pad = 0.5 * w
+        pad = self.TRACK_PAD * w
         x0, y0 = max(0, int(x - pad)), max(0, int(y - pad))
         x1, y1 = min(grey.shape[1], int(x + w + pad)), min(grey.shape[0], int(y + h + pad))
-        found = self._search(grey[y0:y1, x0:x1], max(min_side, int(w * 0.7)), int(w * 1.4) + 1)
+        smallest, largest = self.TRACK_SIZES
+        found = self._search(grey[y0:y1, x0:x1], max(min_side, int(w * smallest)), int(w * largest) + 1)
         if found is None:
             return None
         return found[0] + x0, found[1] + y0, found[2], found[3]

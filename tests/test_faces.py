@@ -87,3 +87,28 @@ def test_a_face_that_leaves_is_no_longer_reported():
     for _ in range(3):
         assert detector.detect(camera.read(1.0)) is not None
     assert detector.detect(demo_background()) is None
+
+
+def test_the_tracked_face_follows_a_moving_visitor(astronaut):
+    patch = cv2.resize(astronaut, (360, 360))  # face about 67 px
+    detector = FaceDetector()
+    xs = []
+    for step in range(30):
+        frame = demo_background().copy()
+        frame[60:420, 10 + 8 * step : 370 + 8 * step] = patch
+        box = detector.detect(frame)
+        assert box is not None, step
+        xs.append(box[0])
+    assert all(b > a for a, b in zip(xs, xs[1:]))
+
+
+def test_a_larger_face_stepping_in_takes_over_the_track(astronaut):
+    head = astronaut[20:330, 120:330]  # 210×310, face about 95 px
+    scene = demo_background().copy()
+    scene[100:410, 420:630] = head
+    detector = FaceDetector()
+    for _ in range(3):
+        assert detector.detect(scene)[0] > 420
+    scene[0:465, 0:315] = cv2.resize(head, (315, 465))  # face about 140 px
+    boxes = [detector.detect(scene) for _ in range(FaceDetector.FULL_SEARCH_EVERY + 1)]
+    assert boxes[-1][0] < 315
