@@ -118,7 +118,7 @@ class RunResult:
             "label_ko": emotion.label_ko if emotion else None,
             "colour": emotion.colour if emotion else None,
             "confidence": round(self.confidence, 4),
-            "mean": _rounded(np.array(list(self.mean.values()))),
+            "mean": {key: round(p, 4) for key, p in self.mean.items()},
             "frequency": dict(self.frequency),
             "frames_seen": self.frames_seen,
             "frames_with_face": self.frames_with_face,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import time
 from pathlib import Path
 
 import cv2
@@ -150,32 +150,26 @@ def test_the_demo_is_a_source_name():
 
 
 # ----------------------------------------------------------------------------- the feed
-def collect(bus: EventBus) -> tuple[list[dict], threading.Event]:
+def camera_events(bus: EventBus) -> list[dict]:
+    """The "camera" events published on ``bus`` from now on (a live list)."""
     events: list[dict] = []
-    changed = threading.Event()
-
-    def on_event(event):
-        if event["type"] == "camera":
-            events.append(event)
-            changed.set()
-
-    bus.listen(on_event)
-    return events, changed
+    bus.listen(lambda event: events.append(event) if event["type"] == "camera" else None)
+    return events
 
 
 def wait_for(condition, timeout: float = 10.0) -> bool:
-    done = threading.Event()
-    for _ in range(int(timeout / 0.02)):
-        if condition():
-            return True
-        done.wait(0.02)
-    return condition()
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def test_the_feed_waits_for_a_camera_that_appears(tmp_path):
     folder = tmp_path / "camera"
     bus = EventBus()
-    events, _ = collect(bus)
+    events = camera_events(bus)
     config = CameraConfig(source=str(folder), fps=50, reopen_max_seconds=0.2)
     with CameraFeed(config, bus) as feed:
         assert wait_for(lambda: feed.failures >= 2)
@@ -198,7 +192,7 @@ def test_the_feed_reopens_after_failures_with_backoff():
         return FileCamera(ASTRONAUT, fps=50)
 
     bus = EventBus()
-    events, _ = collect(bus)
+    events = camera_events(bus)
     with CameraFeed(CameraConfig(reopen_max_seconds=0.1), bus, opener=opener) as feed:
         assert feed.read(10.0) is not None
         assert feed.read(10.0) is not None  # keeps delivering once open
@@ -208,7 +202,7 @@ def test_the_feed_reopens_after_failures_with_backoff():
 
 def test_a_lost_camera_is_reported_and_reopened(image_folder):
     bus = EventBus()
-    events, _ = collect(bus)
+    events = camera_events(bus)
     config = CameraConfig(source=str(image_folder), fps=100, loop=False, reopen_max_seconds=0.1)
     with CameraFeed(config, bus) as feed:
         assert wait_for(lambda: len(events) >= 3)
