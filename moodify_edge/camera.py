@@ -244,7 +244,7 @@ class DemoCamera:
 
     JITTER = 3  # pixels
 
-    def __init__(self, *, fps: int = 30, paced: bool = True, visitor_seconds: float = 6.0, seed: int = 0) -> None:
+    def __init__(self, *, fps: int = 30, paced: bool = True, visitor_seconds: float = 8.0, seed: int = 0) -> None:
         demo = DemoFaces.load()
         astronaut = cv2.resize(demo.astronaut, (440, 440), interpolation=cv2.INTER_CUBIC)
         self.visitors: list[np.ndarray] = [astronaut] + [face_portrait(f) for f in demo.faces]
