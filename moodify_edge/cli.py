@@ -53,7 +53,7 @@ def _detect(config: Config, args: argparse.Namespace) -> int:
         print(f"moodify-edge detect: {exc}", file=sys.stderr)
         return EX_UNAVAILABLE
     if args.json:
-        print(json.dumps(result.to_dict(include_frames=args.frames), indent=2))
+        print(json.dumps(result.to_dict(include_frames=args.frames), indent=2, ensure_ascii=False))
     elif result.emotion:
         print(f"{result.label} ({result.confidence:.0%}) in {result.frames_with_face} of {result.frames_seen} frames")
     else:
