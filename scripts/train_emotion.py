@@ -115,9 +115,9 @@ def build_core(arch: str, width: int, dropout: float) -> keras.Model:
 
 
 class CosineSchedule(keras.callbacks.Callback):
-    """Per-epoch linear warm-up then cosine decay to zero. Progress is epochs done / ``epochs``,
-    or, with ``time_budget`` seconds, wall time used / budget (training then stops when the next
-    epoch would overrun the budget)."""
+    """Per-epoch linear warm-up then cosine decay to zero. Progress is epochs done / ``epochs``
+    or, with ``time_budget`` seconds, wall time used / budget if that is further along (training
+    then stops when the next epoch would overrun the budget)."""
 
     def __init__(self, base_lr: float, epochs: int, warmup: int, time_budget: float | None) -> None:
         super().__init__()
@@ -127,9 +127,10 @@ class CosineSchedule(keras.callbacks.Callback):
         self.lr = base_lr
 
     def _progress(self, epoch: int) -> float:
+        progress = epoch / self.epochs
         if self.time_budget:
-            return min(1.0, (time.monotonic() - self.start) / self.time_budget)
-        return epoch / self.epochs
+            progress = max(progress, (time.monotonic() - self.start) / self.time_budget)
+        return min(1.0, progress)
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self.epoch_start = time.monotonic()
