@@ -32,13 +32,22 @@ from fer_data import load_split
 
 
 def count_macs(model: keras.Model) -> int:
-    """Multiply-accumulates of one forward pass through the conv and dense layers."""
+    """Multiply-accumulates of one forward pass through the convolution and dense layers."""
     macs = 0
     for layer in model.layers:
         if isinstance(layer, keras.layers.Conv2D):
             _, h, w, c_out = layer.output.shape
             kh, kw = layer.kernel_size
             macs += h * w * kh * kw * layer.input.shape[-1] * c_out // layer.groups
+        elif isinstance(layer, keras.layers.SeparableConv2D):
+            _, h, w, c_out = layer.output.shape
+            kh, kw = layer.kernel_size
+            c_mid = layer.input.shape[-1] * layer.depth_multiplier
+            macs += h * w * (kh * kw * c_mid + c_mid * c_out)
+        elif isinstance(layer, keras.layers.DepthwiseConv2D):
+            _, h, w, c_out = layer.output.shape
+            kh, kw = layer.kernel_size
+            macs += h * w * kh * kw * c_out
         elif isinstance(layer, keras.layers.Dense):
             macs += layer.input.shape[-1] * layer.units
     return macs
@@ -53,7 +62,7 @@ def ends_in_softmax(model: keras.Model) -> bool:
 
 def convert(model: keras.Model, calibration: np.ndarray | None, tta: bool) -> bytes:
     """TFLite flatbuffer of ``model`` with a softmax output; full int8 unless ``calibration`` is None."""
-    _, height, width, channels = model.input.shape
+    _, height, width, channels = model.inputs[0].shape
     add_softmax = not ends_in_softmax(model)
 
     def serve(pixels):
