@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # One command for a fresh Linux machine: set up and run the whole test suite. As root on Debian it installs
-# what the tests drive for real: Chromium (browser tests), shellcheck (installer), systemd-analyze (units).
+# what the tests drive for real: Chromium (browser tests), shellcheck (installer), systemd-analyze (units),
+# curl (kiosk launcher). The train extra (Keras, TensorFlow) is installed so the training script is tested too.
 # Extra arguments go to pytest.
 set -euo pipefail
 source "$(dirname "$0")/bootstrap.sh"
-bootstrap_apt chromium shellcheck systemd
-bootstrap_venv test
+bootstrap_apt chromium shellcheck systemd curl
+bootstrap_venv "test,train"
 cd "$ROOT"
 exec "$PY" -m pytest "$@"
