@@ -128,7 +128,8 @@ install_packages() {
   local wanted=(python3 python3-venv python3-pip python3-systemd curl ca-certificates)
   local pi_only=(python3-picamera2 python3-lgpio)
   if ((kiosk)); then
-    wanted+=(wlopm)
+    # fonts-noto-cjk: the Korean UI text.
+    wanted+=(wlopm fonts-noto-cjk)
     # Bookworm's Raspberry Pi repository calls it chromium-browser; Debian (and later Pi OS) chromium.
     pi_only+=(chromium-browser)
   fi
@@ -186,15 +187,6 @@ install_package() {
   run "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade "$stage"
   if ((!dry_run)); then rm -rf "$stage"; fi
   done_list+=("moodify-edge $("$VENV/bin/python" -c 'import moodify_edge; print(moodify_edge.__version__)' 2>/dev/null || echo '(dry run)') in $VENV")
-  # The model and the front end are found in <venv>/share/moodify-edge; copy any the wheel did not carry.
-  local part
-  for part in models kiosk; do
-    if [[ ! -d $VENV/share/moodify-edge/$part && -d $SRC/$part ]]; then
-      warn "the package did not install share/moodify-edge/$part; copying it from the checkout"
-      run mkdir -p "$VENV/share/moodify-edge"
-      run cp -r "$SRC/$part" "$VENV/share/moodify-edge/$part"
-    fi
-  done
 }
 
 example_config() {
