@@ -140,16 +140,14 @@ def check_connect_device(config: Config, music: Any) -> Check:
     if not account.get("logged_in"):
         return Check("connect device", "warn", f"“{name}” not checked: Spotify is not logged in")
     try:
-        state = music.player_state()
+        found = music.find_device()
     except MusicError as exc:
-        return Check("connect device", "warn", f"{exc.message}")
-    if state.device and state.device.casefold() == name.casefold():
-        return Check("connect device", "ok", f"“{name}” is the active Spotify device")
-    note = state.message or "Spotify answers"
-    return Check(
-        "connect device", "warn",
-        f"{note} → is raspotify running as “{name}”? (sudo systemctl status raspotify; spotify.device_name)",
-    )
+        return Check(
+            "connect device", "warn",
+            f"{exc.message} → is raspotify running and logged in as “{name}”? "
+            "(sudo systemctl status raspotify; spotify.device_name)",
+        )
+    return Check("connect device", "ok", f"“{found}” is visible to Spotify")
 
 
 def check_kiosk(unit: Path = KIOSK_UNIT, autostart: Path = KIOSK_AUTOSTART) -> Check:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import socket
 
 import pytest
+import requests
+from fake_spotify import FakeSpotify
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
 from moodify_edge.config import Config
 from moodify_edge.doctor import check_kiosk, run_checks
+from moodify_edge.music.spotify import SpotifyMusic
 from moodify_edge.service import Service
 
 
@@ -103,3 +106,26 @@ def test_the_kiosk_screen_is_installed_when_its_unit_and_autostart_are(tmp_path,
         (unit if name == "unit" else autostart).write_text("x")
     check = check_kiosk(unit, autostart)
     assert check.level == ("ok" if len(installed) == 2 else "warn")
+
+
+@pytest.mark.parametrize("receiver_running", [True, False])
+def test_the_connect_device_is_looked_up_by_name_at_spotify(tmp_path, capsys, receiver_running):
+    fake = FakeSpotify().start()
+    try:
+        if receiver_running:
+            fake.add_device("Moodify Edge")
+        fake.add_device("Kitchen speaker")
+        config = demo_setup(tmp_path).replace(
+            "spotify", client_id=fake.client_id, api_url=fake.api_url, accounts_url=fake.url, device_name="Moodify Edge"
+        )
+        music = SpotifyMusic(config)
+        login = requests.get(music.login_url(), allow_redirects=False, timeout=5)
+        music.finish_login(login.headers["Location"])
+        run_checks(config)
+    finally:
+        fake.stop()
+    line = lines_of(capsys)["connect device"]
+    if receiver_running:
+        assert line.startswith("OK") and "“Moodify Edge” is visible to Spotify" in line
+    else:
+        assert line.startswith("WARN") and "is raspotify running" in line

@@ -369,6 +369,14 @@ class SpotifyMusic:
                 return device
         raise self._device_missing()
 
+    def find_device(self) -> str:
+        """The name of our Connect receiver as Spotify lists it now (for ``doctor``); MusicError when it is
+        missing, or when there is no login."""
+        if not self.auth.logged_in:
+            raise MusicError("Log in to Spotify first.", status=401, code="login_required")
+        with self._operation():
+            return self._device()["name"]
+
     def _device_missing(self) -> MusicError:
         message = (
             f"The speaker \u201c{self._spotify.device_name}\u201d is not visible to Spotify. "
