@@ -79,7 +79,7 @@ def report(name: str, labels: np.ndarray, probs: np.ndarray) -> dict:
         print(f"{row['class']:>9} {row['precision']:9.3f} {row['recall']:7.3f} {row['f1']:6.3f} {row['support']:7d}")
     print("confusion (rows: truth, columns: predicted)")
     print(" " * 9 + "".join(f"{label[:7]:>8}" for label in LABELS))
-    for label, row in zip(LABELS, matrix):
+    for label, row in zip(LABELS, matrix, strict=True):
         print(f"{label:>9}" + "".join(f"{v:8d}" for v in row))
     return result
 
