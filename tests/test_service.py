@@ -132,11 +132,3 @@ def test_a_port_already_taken_is_a_failure_that_systemd_restarts(tmp_path):
         status = run_once("--config", str(config), "run", "--demo", "--port", str(taken.getsockname()[1]))
     assert status.returncode not in (0, EX_CONFIG)  # Restart=on-failure applies
     assert "Address already in use" in status.stderr
-
-
-def test_a_config_error_exits_78_so_systemd_does_not_restart(tmp_path):
-    config = tmp_path / "config.toml"
-    config.write_text("[web]\nport = 0\n")
-    status = run_once("--config", str(config), "run")
-    assert status.returncode == EX_CONFIG
-    assert "web.port" in status.stderr
