@@ -20,7 +20,6 @@ from moodify_edge.detection import DetectionRun, FrameReading, RunResult, detect
 from moodify_edge.emotions import KEYS
 from moodify_edge.events import EventBus
 from moodify_edge.music.factory import create_music
-from moodify_edge.pipeline import FramePipeline
 
 ASTRONAUT = Path(__file__).parent / "data" / "astronaut.png"
 
@@ -78,11 +77,6 @@ def test_the_result_as_json_carries_colour_and_optionally_frames():
 
 
 # ----------------------------------------------------------------------------- runs on real faces
-@pytest.fixture(scope="module")
-def pipeline() -> FramePipeline:
-    return FramePipeline.from_config(Config())
-
-
 def class_folder(tmp_path: Path, key: str) -> Path:
     """A folder of 640×480 frames, one per shipped FER2013 face of class ``key``."""
     demo = DemoFaces.load()

@@ -16,11 +16,6 @@ from moodify_edge.pipeline import FramePipeline
 ASTRONAUT = Path(__file__).parent / "data" / "astronaut.png"
 
 
-@pytest.fixture(scope="module")
-def pipeline() -> FramePipeline:
-    return FramePipeline.from_config(Config())
-
-
 def test_a_face_gives_a_box_probabilities_and_stage_times(pipeline):
     analysis = pipeline.process(cv2.imread(str(ASTRONAUT)))
     assert analysis.face is not None and len(analysis.face) == 4

@@ -92,4 +92,4 @@ class Music(Protocol):
         """{"backend": "spotify"|"offline", "configured": bool, "logged_in": bool, "user": str|None,
         "device": str|None, "message": str|None} for the screen and ``doctor``."""
 
-from .factory import create_music  # noqa: E402  (re-exported; the factory imports the contract above)
+from .factory import create_music as create_music  # noqa: E402  (re-export; the factory needs the contract above)
