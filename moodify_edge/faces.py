@@ -2,7 +2,7 @@
 
 OpenCV's Haar cascade (shipped inside the opencv wheel, so nothing downloads) runs on a downscaled
 (``detect_width``, but never so far that a ``min_face`` face gets too small to find), equalised grey
-copy of the frame. Between full-frame searches it first looks only in a window around
+copy of the frame. Between full-frame searches it first looks only in a small window around
 the previous face at about the previous size, which costs a fraction of a full search; a Pi keeps up
 at camera rate this way.
 """
@@ -46,7 +46,9 @@ class FaceDetector:
     # Below about 40 px (the cascade's window is 24) faces are found only now and then, so a frame is
     # never shrunk so far that a face of ``min_face`` pixels falls below this.
     RELIABLE_FACE = 40
-    # Between two frames a face moves and grows little: search that window at nearby sizes only.
+    # Between two frames a face moves and grows little: search a window around it at nearby sizes
+    # only. The window is cut from the full frame before it is shrunk, so a tracking step does not
+    # pay for shrinking the whole frame.
     TRACK_PAD = 0.35  # of the face's side, on each side
     TRACK_SIZES = (0.85, 1.2)  # of the face's side
 
@@ -55,7 +57,7 @@ class FaceDetector:
         self.detect_width = detect_width
         self.margin = margin
         self._cascade = load_cascade()
-        self._last: tuple[float, float, float, float] | None = None  # previous face, in detection pixels
+        self._last: Box | None = None  # previous face, in frame pixels
         self._since_full = 0
 
     @classmethod
@@ -69,51 +71,53 @@ class FaceDetector:
 
     def detect(self, frame: np.ndarray) -> Box | None:
         """The largest face in a BGR (or grey) frame at least ``min_face`` pixels wide, or None."""
-        height, width = frame.shape[:2]
-        scale = min(1.0, max(self.detect_width / width, self.RELIABLE_FACE / self.min_face))
-        grey = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-        if scale < 1.0:
-            grey = cv2.resize(grey, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-        min_side = max(1, math.ceil(self.min_face * scale))
-
         found = None
         if self._last is not None and self._since_full < self.FULL_SEARCH_EVERY:
-            found = self._search_near(grey, min_side)
+            found = self._search_near(frame, self._last)
             self._since_full += 1
         if found is None:
-            found = self._search(grey, min_side)
+            found = self._search_frame(frame)
             self._since_full = 0
         self._last = found
+        return found if found is not None and min(found[2], found[3]) >= self.min_face else None
+
+    def _scale(self, frame: np.ndarray) -> float:
+        """How far a frame is shrunk before the cascade looks at it."""
+        return min(1.0, max(self.detect_width / frame.shape[1], self.RELIABLE_FACE / self.min_face))
+
+    def _search_frame(self, frame: np.ndarray) -> Box | None:
+        return self._search(frame, self._scale(frame), self.min_face, 0)
+
+    def _search_near(self, frame: np.ndarray, last: Box) -> Box | None:
+        x, y, w, h = last
+        pad = round(self.TRACK_PAD * w)
+        x0, y0 = max(0, x - pad), max(0, y - pad)
+        window = frame[y0 : min(frame.shape[0], y + h + pad), x0 : min(frame.shape[1], x + w + pad)]
+        smallest, largest = self.TRACK_SIZES
+        found = self._search(window, self._scale(frame), max(self.min_face, round(w * smallest)), round(w * largest))
         if found is None:
             return None
-        x, y, w, h = (v / scale for v in found)
-        box = (round(x), round(y), round(w), round(h))
-        return box if min(box[2], box[3]) >= self.min_face else None
+        fx, fy, fw, fh = found
+        return fx + x0, fy + y0, fw, fh
 
-    def _search(self, grey: np.ndarray, min_side: int, max_side: int = 0) -> tuple[float, float, float, float] | None:
+    def _search(self, region: np.ndarray, scale: float, min_side: int, max_side: int) -> Box | None:
+        """The largest face between ``min_side`` and ``max_side`` (0: no limit) pixels wide, looked
+        for in ``region`` (BGR or grey) shrunk by ``scale``; its box in ``region``'s pixels."""
+        grey = _grey(region)
+        if scale < 1.0:
+            size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
+            grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
         faces = self._cascade.detectMultiScale(
             cv2.equalizeHist(grey),
             scaleFactor=self.SCALE_FACTOR,
             minNeighbors=self.MIN_NEIGHBORS,
-            minSize=(min_side, min_side),
-            maxSize=(max_side, max_side),  # (0, 0): no limit
+            minSize=(max(1, math.ceil(min_side * scale)),) * 2,
+            maxSize=(int(max_side * scale) + 1 if max_side else 0,) * 2,
         )
         if len(faces) == 0:
             return None
-        x, y, w, h = max(faces, key=lambda f: int(f[2]) * int(f[3]))
-        return float(x), float(y), float(w), float(h)
-
-    def _search_near(self, grey: np.ndarray, min_side: int) -> tuple[float, float, float, float] | None:
-        assert self._last is not None
-        x, y, w, h = self._last
-        pad = self.TRACK_PAD * w
-        x0, y0 = max(0, int(x - pad)), max(0, int(y - pad))
-        x1, y1 = min(grey.shape[1], int(x + w + pad)), min(grey.shape[0], int(y + h + pad))
-        smallest, largest = self.TRACK_SIZES
-        found = self._search(grey[y0:y1, x0:x1], max(min_side, int(w * smallest)), int(w * largest) + 1)
-        if found is None:
-            return None
-        return found[0] + x0, found[1] + y0, found[2], found[3]
+        x, y, w, h = (int(v) / scale for v in max(faces, key=lambda f: int(f[2]) * int(f[3])))
+        return round(x), round(y), round(w), round(h)
 
     def crop(self, frame: np.ndarray, box: Box, size: int) -> np.ndarray:
         """A ``size``×``size`` grey crop of the face with ``margin`` around it; edges are replicated
@@ -123,11 +127,14 @@ class FaceDetector:
         cx, cy = x + w / 2.0, y + h / 2.0
         x0, y0 = round(cx - side / 2.0), round(cy - side / 2.0)
         height, width = frame.shape[:2]
-        region = frame[max(0, y0) : min(height, y0 + side), max(0, x0) : min(width, x0 + side)]
-        if region.ndim == 3:
-            region = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
+        region = _grey(frame[max(0, y0) : min(height, y0 + side), max(0, x0) : min(width, x0 + side)])
         top, left = max(0, -y0), max(0, -x0)
         bottom, right = side - top - region.shape[0], side - left - region.shape[1]
         if top or left or bottom or right:
             region = cv2.copyMakeBorder(region, top, bottom, left, right, cv2.BORDER_REPLICATE)
         return cv2.resize(region, (size, size), interpolation=cv2.INTER_AREA)
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    # Only the part of a frame that is looked at is converted: a tracking step needs a small window.
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
