@@ -21,7 +21,7 @@ from typing import Any, Callable, Protocol
 import cv2
 import numpy as np
 
-from .config import CameraConfig
+from .config import CameraConfig, ConfigError, parse_camera_source
 from .events import EventBus
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,11 @@ class PiCamera:
             raise CameraError(
                 f"Pi camera: picamera2/libcamera is not available ({exc}); on Raspberry Pi OS install "
                 "python3-picamera2 with apt and create the venv with --system-site-packages"
+            ) from None
+        except Exception as exc:  # e.g. "numpy.dtype size changed": a pip numpy 2 shadows the apt numpy
+            raise CameraError(
+                f"Pi camera: picamera2 is installed but fails to import ({type(exc).__name__}: {exc}); "
+                "the venv must use the system numpy (re-run scripts/install-pi.sh)"
             ) from None
         try:
             if not Picamera2.global_camera_info():
@@ -275,19 +280,12 @@ class DemoCamera:
 
 # ----------------------------------------------------------------------------- choosing a source
 def parse_source(source: str) -> tuple[str, Any]:
-    """(kind, argument) of a ``camera.source`` value: ("auto"|"picam"|"demo", None), ("usb", index or
-    device path) or ("file", Path)."""
-    text = source.strip()
-    if text in ("auto", "picam", "demo"):
-        return text, None
-    if text.startswith("usb:"):
-        index = text[4:]
-        if not index.isdigit():
-            raise CameraError(f'camera source {source!r}: expected "usb:N" with a number N')
-        return "usb", int(index)
-    if text.startswith("/dev/video"):
-        return "usb", text
-    return "file", Path(text).expanduser()
+    """(kind, argument) of a camera source (see :func:`moodify_edge.config.parse_camera_source`);
+    raises CameraError for a source that names nothing."""
+    try:
+        return parse_camera_source(source)
+    except ConfigError as exc:
+        raise CameraError(str(exc)) from None
 
 
 def open_camera(camera: CameraConfig, *, paced: bool = True) -> Camera:
@@ -400,7 +398,9 @@ class CameraFeed:
                     camera = self._open()
                     self._set_status(True, camera.description)
                 frame = camera.read(self.READ_TIMEOUT)
-            except (CameraError, EndOfStream, cv2.error) as exc:
+            except Exception as exc:  # drivers fail in assorted ways; the loop must outlive them all
+                if not isinstance(exc, (CameraError, EndOfStream, cv2.error)):
+                    log.exception("camera: unexpected error")
                 if camera is not None:
                     camera.close()
                     camera = None

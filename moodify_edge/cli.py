@@ -47,6 +47,15 @@ def _detect(config: Config, args: argparse.Namespace) -> int:
     from .camera import CameraError
     from .detection import detect_once
 
+    mistake = (
+        "--seconds must be above 0" if args.seconds is not None and args.seconds <= 0
+        else "--max-frames must be above 0" if args.max_frames is not None and args.max_frames <= 0
+        else "--frames needs --json" if args.frames and not args.json
+        else None
+    )
+    if mistake:
+        print(f"moodify-edge detect: {mistake}", file=sys.stderr)
+        return EX_USAGE
     try:
         result = detect_once(config, source=args.source, seconds=args.seconds, max_frames=args.max_frames)
     except CameraError as exc:

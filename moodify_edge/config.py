@@ -8,8 +8,10 @@ one place. Errors name the file, the key and what is wrong; the CLI turns them i
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 import os
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -235,9 +237,48 @@ def parse(text: str, source: str = "<string>") -> Config:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     try:
         config = _build(Config, table, "")
+        _check_together(config)
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
     return dataclasses.replace(config, source=source)
+
+
+def parse_camera_source(source: str) -> tuple[str, Any]:
+    """(kind, argument) of a ``camera.source`` value: ("auto"|"picam"|"demo", None), ("usb", index or
+    device path) or ("file", Path)."""
+    text = source.strip()
+    if text in ("auto", "picam", "demo"):
+        return text, None
+    if text.startswith("usb:"):
+        index = text[4:]
+        if not index.isdigit():
+            raise ConfigError(f'camera source {source!r}: expected "usb:N" with a number N')
+        return "usb", int(index)
+    if text.startswith("/dev/video"):
+        return "usb", text
+    return "file", Path(text).expanduser()
+
+
+_HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")
+
+
+def _check_together(config: Config) -> None:
+    """What a single key's type and range cannot say: values that must make sense on this machine or
+    with each other. A mistake here would otherwise show only when the service starts, or never."""
+    try:
+        parse_camera_source(config.camera.source)
+    except ConfigError as exc:
+        raise ConfigError(f"camera.source: {exc}") from None
+    if config.model.path and not Path(config.model.path).expanduser().is_file():
+        raise ConfigError(f"model.path: no such file: {config.model.path}")
+    if config.gpio.led_pin == config.gpio.button_pin:
+        raise ConfigError(f"gpio.led_pin: {config.gpio.led_pin} is also gpio.button_pin; use -1 for no LED")
+    host = config.web.host
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not _HOSTNAME.fullmatch(host):
+            raise ConfigError(f"web.host: {host!r} is neither an IP address nor a host name") from None
 
 
 def load(path: str | os.PathLike[str] | None = None) -> Config:

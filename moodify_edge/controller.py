@@ -47,6 +47,7 @@ class Controller:
         self._state = "idle"
         self._run: DetectionRun | None = None
         self._run_info: dict[str, Any] | None = None
+        self._run_due = 0.0  # time.monotonic() by which the current run should have ended
         self._worker: threading.Thread | None = None
         self._result: RunResult | None = None
         self._recommendations: dict[str, Any] | None = None
@@ -61,6 +62,12 @@ class Controller:
     @property
     def detecting(self) -> bool:
         return self._state == "detecting"
+
+    def run_due(self) -> float:
+        """When (``time.monotonic()``) the run in progress should have ended; now when none is running.
+        A watchdog reads this as a heartbeat: a run far past its end has a hung worker."""
+        with self._lock:
+            return self._run_due if self._state == "detecting" else time.monotonic()
 
     def snapshot(self) -> dict[str, Any]:
         """Everything a screen needs to draw itself from scratch (sent to each new live client)."""
@@ -101,6 +108,7 @@ class Controller:
                 "frames": detection.frames,
                 "started": time.time(),
             }
+            self._run_due = time.monotonic() + detection.seconds
             self._result = None
             self._recommendations = None
             self._last_frame = None
@@ -155,16 +163,19 @@ class Controller:
             self._set_state("result" if result.emotion else "idle", outcome=result.outcome)
         self.bus.publish("result", **result.to_dict())
         if result.emotion:
-            self._recommend(result.emotion)
+            self._recommend(run, result.emotion)
 
     # ----------------------------------------------------------------- music
-    def _recommend(self, emotion: str) -> None:
+    def _recommend(self, run: DetectionRun, emotion: str) -> None:
         try:
             recommendations = self.music.recommend(emotion)
         except MusicError as exc:
             self.bus.publish("error", source="music", message=exc.message, code=exc.code)
             return
         with self._lock:
+            if self._run is not run:  # someone started a new run while the music service answered
+                log.info("recommendations for an earlier run dropped")
+                return
             self._recommendations = recommendations.to_dict()
         self.bus.publish("recommendations", **recommendations.to_dict())
         if self.config.spotify.autoplay and recommendations.tracks:

@@ -72,13 +72,14 @@ class Service:
             stall = max(config.service.watchdog_stall_seconds, config.camera.reopen_max_seconds + 2)
             checks = [
                 heartbeat_check("camera loop", lambda: self.feed.heartbeat, stall),
+                heartbeat_check("detection run (past its end)", self.controller.run_due, stall),
                 thread_check("web server", self._web_thread),
             ]
             self._parts.append(Watchdog(self.notifier, interval, checks).start().stop)
         self.url = self.server.url
         mode = " (demo mode)" if config.service.demo else ""
         self.notifier.ready(f"idle; listening on {self.url}{mode}")
-        log.info("Moodify Edge ready at %s/%s in %.1f s", self.url, mode, time.monotonic() - started)
+        log.info("Moodify Edge ready at %s%s in %.1f s", self.url, mode, time.monotonic() - started)
 
     def _serve(self) -> None:
         try:

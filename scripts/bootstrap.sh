@@ -29,12 +29,15 @@ bootstrap_apt() {
 bootstrap_venv() {
     # $1: the pip extra to install ("" for runtime only, "test", ...).
     local extra=${1:-}
-    if [[ ! -x $PY ]]; then
+    if ! "$PY" -m pip --version >/dev/null 2>&1; then
+        # Debian ships venv's pip bootstrap (ensurepip) separately; without it a venv is left half made,
+        # which --clear then replaces.
+        python3 -c 'import ensurepip' 2>/dev/null || bootstrap_apt python3-venv
         echo "bootstrap: creating $VENV"
-        python3 -m venv "$VENV"
+        python3 -m venv --clear "$VENV"
     fi
     local spec="$ROOT"
-    [[ -n $extra ]] && spec="$ROOT[$extra]"
+    [[ -n $extra ]] && spec="${ROOT}[$extra]"
     local stamp="$VENV/.moodify-installed-$extra"
     if [[ ! -e $stamp || $ROOT/pyproject.toml -nt $stamp ]]; then
         echo "bootstrap: installing Python packages ($spec)"

@@ -125,7 +125,7 @@ user_home() { if [[ -n $1 ]]; then getent passwd "$1" | cut -d: -f6; fi; }
 
 # ----------------------------------------------------------------------------- install steps
 install_packages() {
-  local wanted=(python3 python3-venv python3-pip python3-systemd curl ca-certificates)
+  local wanted=(python3 python3-venv python3-pip python3-numpy python3-systemd curl ca-certificates)
   local pi_only=(python3-picamera2 python3-lgpio)
   if ((kiosk)); then
     # fonts-noto-cjk: the Korean UI text.
@@ -184,7 +184,15 @@ install_package() {
       --exclude=tests --exclude=docs --exclude=.data --exclude=.train --exclude=artifacts -cf - . \
       | tar -C "$stage" -xf -
   fi
-  run "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade "$stage"
+  # Apt's picamera2 (and its simplejpeg) are built against the system numpy: a numpy 2 that pip put in
+  # the venv would shadow it and break `import picamera2`. Pin the system's numpy; pip then picks an
+  # OpenCV that works with it.
+  local numpy_version pins=()
+  if numpy_version=$(python3 -c 'import numpy; print(numpy.__version__)' 2>/dev/null); then
+    printf 'numpy==%s\n' "$numpy_version" | put 0644 root "$VENV/constraints.txt"
+    pins=(--constraint "$VENV/constraints.txt")
+  fi
+  run "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade "${pins[@]}" "$stage"
   if ((!dry_run)); then rm -rf "$stage"; fi
   done_list+=("moodify-edge $("$VENV/bin/python" -c 'import moodify_edge; print(moodify_edge.__version__)' 2>/dev/null || echo '(dry run)') in $VENV")
 }

@@ -219,3 +219,20 @@ def test_read_returns_each_frame_once_and_the_heartbeat_moves():
         beat = feed.heartbeat
         assert wait_for(lambda: feed.heartbeat > beat)
     assert feed.status()["ok"] is True
+
+
+def test_an_unexpected_driver_error_is_a_lost_camera_not_a_dead_feed():
+    attempts = []
+
+    def opener():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ValueError("numpy.dtype size changed, may indicate binary incompatibility")
+        return FileCamera(ASTRONAUT, fps=50)
+
+    bus = EventBus()
+    events = camera_events(bus)
+    with CameraFeed(CameraConfig(reopen_max_seconds=0.1), bus, opener=opener) as feed:
+        assert feed.read(10.0) is not None
+    assert [e["ok"] for e in events] == [False, True]
+    assert "numpy.dtype size changed" in events[0]["message"]

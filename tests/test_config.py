@@ -60,6 +60,10 @@ def test_partial_mood_profile_keeps_that_emotions_defaults(tmp_path):
         ("[music.moods.joy]\npolicy = 'match'\n", "music.moods.joy: unknown key"),
         ("[music.moods.sad]\nuris = 'spotify:x'\n", "music.moods.sad.uris: expected a list"),
         ("[camera\n", "not valid TOML"),
+        ("[camera]\nsource = 'usb:front'\n", "camera.source: camera source 'usb:front': expected \"usb:N\""),
+        ("[model]\npath = '/nowhere/model.tflite'\n", "model.path: no such file: /nowhere/model.tflite"),
+        ("[gpio]\nled_pin = 17\n", "gpio.led_pin: 17 is also gpio.button_pin"),
+        ("[web]\nhost = 'my kiosk'\n", "web.host: 'my kiosk' is neither an IP address nor a host name"),
     ],
 )
 def test_bad_values_name_the_file_and_the_key(tmp_path, text, message):

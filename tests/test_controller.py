@@ -3,6 +3,9 @@ new screen is told when it connects. Real pipeline, real camera sources, the off
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from conftest import ASTRONAUT
@@ -88,3 +91,69 @@ def test_a_new_screen_gets_the_whole_state_in_one_snapshot(pipeline):
     assert snapshot["recommendations"]["emotion"] == "happy"
     assert snapshot["player"]["playing"] is True
     assert snapshot["account"]["backend"] == "offline"
+
+
+class SlowMusic:
+    """The offline catalogue behind a gate: recommendations arrive only when the test says so, as from
+    a slow music service."""
+
+    def __init__(self, music) -> None:
+        self._music = music
+        self.gate = threading.Event()
+
+    def recommend(self, emotion: str):
+        self.gate.wait(10)
+        return self._music.recommend(emotion)
+
+    def __getattr__(self, name: str):
+        return getattr(self._music, name)
+
+
+def test_recommendations_that_arrive_after_a_new_run_began_are_dropped(pipeline):
+    config = Config().replace("detection", frames=3)
+    music = SlowMusic(create_music(config))
+    controller = Controller(config, EventBus(), FileCamera(ASTRONAUT, fps=60), pipeline, music)
+    controller.trigger()
+    controller.join(0.5)  # the first run has its result and waits for music
+    assert controller.state == "result"
+    controller.config = config.replace("detection", frames=0, seconds=30.0)
+    controller.trigger()  # a second visitor presses before the music service answers
+    music.gate.set()
+    for worker in [t for t in threading.enumerate() if t.name == "detection"]:
+        worker.join(2)
+        if worker.is_alive():  # the second run: still detecting, as it should be
+            break
+    snapshot = controller.snapshot()
+    assert snapshot["state"] == "detecting"
+    assert snapshot["recommendations"] is None
+    assert snapshot["player"]["playing"] is False
+    controller.cancel()
+    controller.join(10)
+
+
+class FrozenCamera:
+    """A frame source stuck inside its driver: read() never returns."""
+
+    description = "frozen test camera"
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def read(self, timeout: float):
+        self.release.wait()
+        return None
+
+
+def test_a_run_stuck_past_its_end_shows_on_the_watchdog_heartbeat(pipeline):
+    config = Config().replace("detection", seconds=0.5)
+    camera = FrozenCamera()
+    controller = Controller(config, EventBus(), camera, pipeline, create_music(config))
+    assert controller.run_due() == pytest.approx(time.monotonic(), abs=0.5)  # idle: always fresh
+    controller.trigger()
+    due = controller.run_due()
+    time.sleep(0.6)
+    assert controller.detecting and controller.run_due() == due < time.monotonic()
+    camera.release.set()
+    controller.cancel()
+    controller.join(10)
+    assert controller.run_due() == pytest.approx(time.monotonic(), abs=0.5)

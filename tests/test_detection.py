@@ -208,3 +208,17 @@ def test_detect_from_a_missing_source_fails_with_one_clear_line(tmp_path):
     assert done.returncode == 69
     assert done.stdout == ""
     assert done.stderr.strip().splitlines() == [f"moodify-edge detect: {missing}: no such file or folder"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--seconds", "0"), "--seconds must be above 0"),
+        (("--max-frames", "-1"), "--max-frames must be above 0"),
+        (("--frames",), "--frames needs --json"),
+    ],
+)
+def test_detect_refuses_a_run_that_could_never_end_or_say_anything(args, message):
+    done = moodify("detect", "--source", "demo", *args)
+    assert done.returncode == 64
+    assert done.stderr.strip() == f"moodify-edge detect: {message}"
