@@ -22,6 +22,7 @@ from .emotions import KEYS
 
 EX_CONFIG = 78
 DEFAULT_PATH = Path("/etc/moodify-edge/config.toml")
+SERVICE_STATE_DIR = Path("/var/lib/moodify-edge")  # the unit's StateDirectory
 ENV_VAR = "MOODIFY_CONFIG"
 
 
@@ -138,7 +139,11 @@ class MusicConfig:
 @dataclass(frozen=True)
 class ServiceConfig:
     demo: bool = _key("Demo mode: shipped sample faces as the camera and the offline music catalogue.", False)
-    state_dir: str = _key('Where tokens and pairings are kept; "" means $STATE_DIRECTORY or ~/.local/state.', "")
+    state_dir: str = _key(
+        'Where tokens and pairings are kept; "" means $STATE_DIRECTORY, else /var/lib/moodify-edge when '
+        "writable, else ~/.local/state/moodify-edge.",
+        "",
+    )
     watchdog_stall_seconds: float = _key(
         "A worker silent for this long counts as hung (no more watchdog pings).", 10.0, min=1.0, max=600.0
     )
@@ -163,6 +168,9 @@ class Config:
             path = Path(self.service.state_dir)
         elif os.environ.get("STATE_DIRECTORY"):
             path = Path(os.environ["STATE_DIRECTORY"].split(":")[0])
+        elif SERVICE_STATE_DIR.is_dir() and os.access(SERVICE_STATE_DIR, os.W_OK):
+            # The installed service's own directory: `doctor` run by hand as the service user sees its login.
+            path = SERVICE_STATE_DIR
         else:
             base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
             path = Path(base) / "moodify-edge"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import json
 import socket
 import urllib.error
 import urllib.request
@@ -40,6 +41,13 @@ class Check:
 def check_camera(config: Config) -> Check:
     from .camera import CameraError, open_camera
 
+    running = _running_service(config.web.port)
+    if running is not None:  # the service holds the camera: ask it rather than fight it for the device
+        camera = running.get("camera") or {}
+        if camera.get("ok"):
+            return Check("camera", "ok", f"{camera.get('message')} (in use by the running service)")
+        return Check("camera", "fail", f"the running service reports: {camera.get('message')} → connect a camera "
+                     "or set camera.source")
     try:
         camera = open_camera(config.camera)
     except CameraError as exc:
@@ -93,12 +101,15 @@ def check_gpio(config: Config) -> Check:
     return Check("gpio", "ok", f"button on BCM {config.gpio.button_pin} can be read")
 
 
-def _served_by_us(port: int) -> bool:
+def _running_service(port: int) -> dict[str, Any] | None:
+    """The state of the Moodify Edge service answering on ``port``, or None when none answers there."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state", timeout=3) as response:
-            return response.headers.get("Server") == "moodify-edge"
-    except (OSError, urllib.error.URLError):
-        return False
+            if response.headers.get("Server") != "moodify-edge":
+                return None
+            return json.load(response)
+    except (OSError, ValueError, urllib.error.URLError):
+        return None
 
 
 def check_web_port(config: Config) -> Check:
@@ -111,7 +122,7 @@ def check_web_port(config: Config) -> Check:
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 return Check("web port", "fail", f"cannot listen on {host}:{port}: {exc.strerror} → check web.host")
-            if _served_by_us(port):
+            if _running_service(port) is not None:
                 return Check("web port", "ok", f"{host}:{port} is served by Moodify Edge (the service is running)")
             return Check("web port", "fail", f"port {port} is used by another program → stop it or change web.port")
     return Check("web port", "ok", f"{host}:{port} is free for the service")

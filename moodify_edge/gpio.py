@@ -73,9 +73,10 @@ def led_mode(state: str, playing: bool, camera_ok: bool, music_error: bool) -> s
 
 
 class StatusLed:
-    """The status LED, following the kiosk's state from bus events."""
+    """The status LED, following the kiosk's state from bus events. ``camera_ok`` is the camera's state
+    when the LED starts: the feed may have reported a missing camera before the LED was listening."""
 
-    def __init__(self, pin: int, bus: EventBus) -> None:
+    def __init__(self, pin: int, bus: EventBus, *, camera_ok: bool = True) -> None:
         from gpiozero import LED, PWMLED
         from gpiozero.exc import PinPWMUnsupported
 
@@ -88,10 +89,10 @@ class StatusLed:
         self._lock = threading.Lock()
         self._state = "idle"
         self._playing = False
-        self._camera_ok = True
+        self._camera_ok = camera_ok
         self._music_error = False
-        self.mode = "off"
-        self._led.off()
+        self.mode = ""
+        self._show(led_mode(self._state, self._playing, self._camera_ok, self._music_error))
         bus.listen(self.on_event)
 
     def on_event(self, event: Event) -> None:
@@ -155,7 +156,8 @@ class KioskGpio:
             with warnings.catch_warnings():  # gpiozero warns once per pin library it cannot load
                 warnings.simplefilter("ignore")
                 button = KioskButton(config, controller)
-                led = StatusLed(config.led_pin, bus) if config.led_pin >= 0 else None
+                camera_ok = bool(controller.snapshot()["camera"]["ok"])
+                led = StatusLed(config.led_pin, bus, camera_ok=camera_ok) if config.led_pin >= 0 else None
         except (GPIOZeroError, OSError, RuntimeError) as exc:
             if button is not None:
                 button.close()

@@ -75,10 +75,13 @@ def test_a_port_served_by_the_running_service_is_fine(tmp_path, capsys):
     service = Service(config)
     try:
         service.start()
+        assert service.feed.read(10.0) is not None  # the camera is up
         assert run_checks(config) == 0
     finally:
         service.close()
-    assert "served by Moodify Edge" in lines_of(capsys)["web port"]
+    lines = lines_of(capsys)
+    assert "served by Moodify Edge" in lines["web port"]
+    assert lines["camera"].startswith("OK") and "in use by the running service" in lines["camera"]
 
 
 def test_gpio_is_ok_where_the_pins_exist(tmp_path, capsys):

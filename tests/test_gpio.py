@@ -188,3 +188,11 @@ def test_a_machine_without_gpio_logs_once_and_goes_on(tmp_path, caplog):
     finally:
         Device.pin_factory = None
     assert len([r for r in caplog.records if "no GPIO on this machine" in r.message]) == 1
+
+
+def test_a_camera_already_missing_when_the_led_starts_flickers_at_once(pins):
+    led = StatusLed(27, EventBus(), camera_ok=False)
+    try:
+        assert led.mode == "error"
+    finally:
+        led.close()
