@@ -28,6 +28,7 @@ AUTOSTART_MARK="# moodify-edge kiosk"
 dry_run=0 uninstall=0 purge=0 kiosk=1 raspotify=0
 kiosk_user=${SUDO_USER:-}
 done_list=()
+given_args=("$@")
 
 usage() { sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; }
 say() { echo "install-pi: $*"; }
@@ -193,6 +194,7 @@ install_package() {
     pins=(--constraint "$VENV/constraints.txt")
   fi
   run "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade "${pins[@]}" "$stage"
+  run install -m 0644 "$SRC/README.md" "$PREFIX/README.md"  # the unit's Documentation=
   if ((!dry_run)); then rm -rf "$stage"; fi
   done_list+=("moodify-edge $("$VENV/bin/python" -c 'import moodify_edge; print(moodify_edge.__version__)' 2>/dev/null || echo '(dry run)') in $VENV")
 }
@@ -210,6 +212,10 @@ example_config() {
 install_config() {
   if [[ -f $CONF_DIR/config.toml ]]; then
     say "kept the existing $CONF_DIR/config.toml"
+    if ((raspotify)) && grep -q '^receiver_unit = ""' "$CONF_DIR/config.toml"; then
+      say "to let Moodify Edge restart a vanished receiver, set receiver_unit = \"raspotify.service\"" \
+        "in the [spotify] table of $CONF_DIR/config.toml"
+    fi
     return
   fi
   # The first "host =" of the [web] table becomes 0.0.0.0: phones on the LAN may pair.
@@ -289,7 +295,9 @@ install_raspotify() {
   name=$(sed -n 's/^device_name *= *"\(.*\)"/\1/p' "$CONF_DIR/config.toml" 2>/dev/null | head -n1)
   name=${name:-Moodify Edge}
   if [[ -f $conf ]] && ! grep -q '^LIBRESPOT_ENABLE_OAUTH=' "$conf"; then
-    run sed -i -e "s/^#\{0,1\}LIBRESPOT_NAME=.*/LIBRESPOT_NAME=\"$name\"/" \
+    local sed_name
+    sed_name=$(printf '%s' "$name" | sed 's/[\/&]/\\&/g')  # the name is sed replacement text here
+    run sed -i -e "s/^#\{0,1\}LIBRESPOT_NAME=.*/LIBRESPOT_NAME=\"$sed_name\"/" \
       -e 's/^#\{0,1\} *LIBRESPOT_ENABLE_OAUTH=.*/LIBRESPOT_ENABLE_OAUTH=/' "$conf"
     grep -q 'LIBRESPOT_ENABLE_OAUTH' "$conf" || run sh -c "echo LIBRESPOT_ENABLE_OAUTH= >> $conf"
     done_list+=("$conf: LIBRESPOT_NAME=\"$name\", OAuth login from cached credentials")
@@ -327,7 +335,7 @@ EOF
 }
 
 # ----------------------------------------------------------------------------- main
-((dry_run)) || [[ $(id -u) == 0 ]] || die "run as root: sudo $0 $*"
+((dry_run)) || [[ $(id -u) == 0 ]] || die "run as root: sudo $0 ${given_args[*]}"
 ((dry_run)) && say "dry run: nothing is changed; every action is printed"
 
 if ((uninstall)); then
