@@ -9,7 +9,7 @@ import signal
 import threading
 import time
 from types import FrameType
-from typing import Any
+from typing import Any, Callable
 
 from .config import Config, ConfigError, EX_CONFIG
 from .events import EventBus
@@ -18,7 +18,7 @@ from .systemd import Notifier, Watchdog, heartbeat_check, report_status, setup_l
 log = logging.getLogger(__name__)
 
 EX_SOFTWARE = 70  # sysexits: a worker died or start-up failed; systemd restarts us (Restart=on-failure)
-JOIN_SECONDS = 1.5  # shutdown must end within 2 s
+STOP_SECONDS = 1.8  # everything released within this, so SIGTERM ends the process inside 2 s
 
 
 def demo_config(config: Config) -> Config:
@@ -36,7 +36,7 @@ class Service:
         self.bus = EventBus()
         self.stopped = threading.Event()
         self.failure: str | None = None
-        self._parts: list[Any] = []  # things with a stop/close, released in reverse order
+        self._parts: list[Callable[[float], Any]] = []  # release(seconds left), called in reverse order
         self.url = ""
 
     def start(self) -> None:
@@ -64,7 +64,7 @@ class Service:
         self._web_thread.start()
         self.gpio = KioskGpio.open(config.gpio, self.controller, self.bus)
         if self.gpio is not None:
-            self._parts.append(self.gpio.close)
+            self._parts.append(lambda _left, gpio=self.gpio: gpio.close())
         interval = watchdog_interval()
         if interval:
             # A camera that cannot be opened still turns the loop over after each backoff wait, so a stall
@@ -75,11 +75,12 @@ class Service:
                 heartbeat_check("detection run (past its end)", self.controller.run_due, stall),
                 thread_check("web server", self._web_thread),
             ]
-            self._parts.append(Watchdog(self.notifier, interval, checks).start().stop)
+            watchdog = Watchdog(self.notifier, interval, checks).start()
+            self._parts.append(lambda _left: watchdog.stop())
         self.url = self.server.url
         mode = " (demo mode)" if config.service.demo else ""
         self.notifier.ready(f"idle; listening on {self.url}{mode}")
-        log.info("Moodify Edge ready at %s%s in %.1f s", self.url, mode, time.monotonic() - started)
+        log.info("Moodify Edge ready at %s/%s in %.1f s", self.url, mode, time.monotonic() - started)
 
     def _serve(self) -> None:
         try:
@@ -89,9 +90,9 @@ class Service:
         if not self.stopped.is_set():
             self.fail("the web server stopped")
 
-    def _end_run(self) -> None:
+    def _end_run(self, timeout: float) -> None:
         self.controller.cancel()
-        self.controller.join(JOIN_SECONDS)
+        self.controller.join(timeout)
 
     def fail(self, reason: str) -> None:
         self.failure = reason
@@ -104,10 +105,11 @@ class Service:
         """Release everything started so far (reverse order); safe after a failed :meth:`start`."""
         self.stopped.set()
         self.notifier.stopping()
+        deadline = time.monotonic() + STOP_SECONDS
         while self._parts:
             release = self._parts.pop()
             try:
-                release()
+                release(max(0.0, deadline - time.monotonic()))
             except Exception:
                 log.exception("error while stopping")
         self.notifier.close()

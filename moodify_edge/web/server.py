@@ -32,10 +32,11 @@ class Server:
     def run(self) -> None:
         self._server.run()
 
-    def close(self) -> None:
-        """End live streams, stop the worker threads and the listening socket; :meth:`run` returns."""
+    def close(self, timeout: float = 2.0) -> None:
+        """End live streams, stop the worker threads (waiting at most ``timeout`` seconds) and the listening
+        socket; :meth:`run` returns."""
         self._stopping.set()
-        self._server.task_dispatcher.shutdown(timeout=2)
+        self._server.task_dispatcher.shutdown(timeout=timeout)
         self._server.close()
         for channel in list(self._server._map.values()):  # open connections keep the loop alive
             channel.close()
