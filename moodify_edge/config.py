@@ -106,7 +106,9 @@ class SpotifyConfig:
     receiver_unit: str = _key('systemd unit of the Connect receiver, restarted when it has vanished ("" never).', "")
     api_url: str = _key("Web API base URL (changed only by tests).", "https://api.spotify.com/v1/")
     accounts_url: str = _key("Accounts service base URL (changed only by tests).", "https://accounts.spotify.com")
-    timeout_seconds: float = _key("Longest wait for one Spotify request.", 2.0, min=0.1, max=10.0)
+    timeout_seconds: float = _key(
+        "Longest wait for Spotify in one action (all its requests together).", 2.0, min=0.1, max=2.0
+    )
 
 
 @dataclass(frozen=True)

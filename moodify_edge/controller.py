@@ -172,6 +172,10 @@ class Controller:
         except MusicError as exc:
             self.bus.publish("error", source="music", message=exc.message, code=exc.code)
             return
+        except Exception:  # the result stays on screen; the list says why it is empty
+            log.exception("recommendations failed")
+            self.bus.publish("error", source="music", message="Music recommendations failed.", code="music_failed")
+            return
         with self._lock:
             if self._run is not run:  # someone started a new run while the music service answered
                 log.info("recommendations for an earlier run dropped")

@@ -44,6 +44,7 @@ class Failure:
     headers: dict[str, str]
     delay: float
     times: int
+    trickle: float = 0.0  # seconds between the bytes of the body: a server that answers, but slowly
 
 
 @dataclass
@@ -112,13 +113,14 @@ class FakeSpotify:
         headers: dict[str, str] | None = None,
         delay: float = 0.0,
         times: int = 1,
+        trickle: float = 0.0,
     ) -> None:
         """The next ``times`` requests to ``method path`` answer ``status`` (with Spotify's documented body
-        unless ``body`` is given), after ``delay`` seconds."""
+        unless ``body`` is given), after ``delay`` seconds, sending the body a byte every ``trickle`` s."""
         if body is None and status is not None:
             body = ERRORS.get(status, {"error": {"status": status, "message": "error"}})
         with self.lock:
-            self.failures.append(Failure(method, path, status, body, headers or {}, delay, times))
+            self.failures.append(Failure(method, path, status, body, headers or {}, delay, times, trickle))
 
     def add_track(self, name: str, artist: str = "Test Artist", track_id: str | None = None) -> dict[str, Any]:
         track_id = track_id or f"t{next(self._ids):021d}"
@@ -363,7 +365,7 @@ def _handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-        def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None, trickle: float = 0.0) -> None:
             data = b"" if body is None or status == 204 else json.dumps(body).encode()
             self.send_response(status)
             for name, value in (headers or {}).items():
@@ -372,7 +374,15 @@ def _handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            if not trickle:
+                self.wfile.write(data)
+            for byte in data if trickle else b"":
+                time.sleep(trickle)
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:  # the client gave up
+                    return
 
         def _handle(self) -> None:
             url = urlparse(self.path)
@@ -389,7 +399,7 @@ def _handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
             if scripted and scripted.delay:
                 time.sleep(scripted.delay)
             if scripted and scripted.status is not None:
-                return self._answer(scripted.status, scripted.body, scripted.headers)
+                return self._answer(scripted.status, scripted.body, scripted.headers, scripted.trickle)
             if url.path == "/authorize" and self.command == "GET":
                 status, headers, payload = fake.authorize(query)
                 return self._answer(status, payload, headers)

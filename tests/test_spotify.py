@@ -169,6 +169,8 @@ def test_a_token_near_its_expiry_is_refreshed_before_use(fake, music, config):
 def test_a_revoked_login_asks_to_log_in_again(fake, music):
     fake.revoke()
     assert code_of(lambda: music.player_state()) == "login_required"
+    account = music.account()
+    assert account["logged_in"] is False and account["message"] == "Log in to Spotify to play music."
 
 
 def test_a_second_401_after_refreshing_asks_to_log_in_again(fake, music):
@@ -279,12 +281,30 @@ def test_lift_puts_the_comforting_queries_before_the_brighter_ones(fake, config)
     assert [t.startswith("comforting") for t in titles] == [True] * 4 + [False] * 4
 
 
-def test_a_failing_source_keeps_what_the_earlier_ones_found(fake, config):
+def test_a_failing_source_is_skipped_and_the_others_still_count(fake, config):
     curated = fake.add_track("Curated song")
     config = moods(config, "fear", policy="lift", uris=[curated["uri"]], playlist_keywords=["calm"], queries=["x"])
     music = logged_in(config)
     fake.fail("GET", "/v1/me/playlists", 503, times=2)
-    assert [t.title for t in music.recommend("fear").tracks] == ["Curated song"]
+    titles = [t.title for t in music.recommend("fear").tracks]
+    assert "Curated song" in titles and any(t.startswith("x #") for t in titles)  # search still ran
+
+
+def test_a_dead_curated_playlist_does_not_empty_the_list(fake, config):
+    # Spotify's editorial playlists answer 404 to new apps (SPEC §3): exactly what people paste in.
+    config = moods(config, "sad", uris=["spotify:playlist:37i9dQZF1DX3rxVfibe1L0"],
+                   playlist_keywords=[], queries=["rainy"])
+    music = logged_in(config)
+    titles = [t.title for t in music.recommend("sad").tracks]
+    assert titles and all(t.startswith("rainy") for t in titles)
+
+
+def test_a_rate_limit_stops_the_other_sources_at_once(fake, config):
+    config = moods(config, "sad", uris=[], playlist_keywords=["calm"], queries=["rainy", "grey"])
+    music = logged_in(config)
+    fake.fail("GET", "/v1/me/playlists", 429, headers={"Retry-After": "30"})
+    assert code_of(lambda: music.recommend("sad")) == "rate_limited"
+    assert fake.seen("GET", "/v1/search") == []
 
 
 def test_search_failing_everywhere_is_reported_unavailable(fake, music):
@@ -427,6 +447,14 @@ def test_repeated_5xx_is_reported_as_unavailable(fake, music):
         music.player_state()
     assert error.value.code == "spotify_unavailable"
     assert len(fake.seen("GET", "/v1/me/player")) == 2
+
+
+def test_an_answer_trickling_in_is_given_up_on_within_the_budget(fake, config, tmp_path):
+    music = logged_in(make_config(fake, tmp_path / "s", timeout_seconds=0.5))
+    fake.fail("GET", "/v1/me/player", 200, body={"is_playing": False, "device": None}, trickle=0.2)
+    started = time.monotonic()
+    assert code_of(music.player_state) == "spotify_unavailable"
+    assert time.monotonic() - started < 1.0  # each byte came within the read timeout; the budget ended it
 
 
 def test_a_slow_spotify_is_given_up_on_within_the_budget(fake, config, tmp_path):

@@ -334,6 +334,22 @@ def test_a_paired_phone_logs_in_by_pasting_the_redirected_address(spotify):
     forged = phone.post("/api/spotify/finish", json={"url": "http://127.0.0.1:5000/callback?code=x&state=y"},
                         headers=csrf(phone))
     assert 400 <= forged.status_code < 500 and error_of(forged)
+    garbled = phone.post("/api/spotify/finish", json={"url": "http://[oops/callback?code=1&state=2"},
+                         headers=csrf(phone))
+    assert garbled.status_code == 400 and error_of(garbled)["code"] == "bad_url"
+
+
+def test_a_login_cancelled_at_spotify_takes_the_kiosk_back_to_its_page_with_the_reason(spotify):
+    fake, stack = spotify
+    kiosk = stack.app.test_client()
+    url = kiosk.post("/api/spotify/login", headers=csrf(kiosk)).get_json()["url"]
+    state = url.split("state=", 1)[1].split("&", 1)[0]
+    with stack.controller.bus.subscribe() as events:
+        landed = kiosk.get(f"/callback?error=access_denied&state={state}")
+        received = [events.get(timeout=1.0) for _ in range(2)]
+    assert landed.status_code == 303 and landed.headers["Location"] == "/"
+    error = next(e for e in received if e and e["type"] == "error")
+    assert error["code"] == "login_denied" and "access_denied" in error["message"]
 
 
 # ---------------------------------------------------------------------------------------------- live events

@@ -160,7 +160,11 @@ class SpotifyAuth:
 
     def finish_login(self, redirected_url: str) -> None:
         """Complete a login from the URL Spotify redirected to (``...?code=...&state=...``)."""
-        query = parse_qs(urlparse(redirected_url.strip()).query)
+        try:
+            query = parse_qs(urlparse(redirected_url.strip()).query)
+        except ValueError:
+            raise MusicError("That is not a web address. Paste the whole address the browser was sent to.",
+                             status=400, code="bad_url") from None
         state = (query.get("state") or [""])[0]
         with self._lock:
             pending = self._pending.pop(state, None) if state else None
@@ -215,6 +219,8 @@ class SpotifyAuth:
             manager.requests_timeout = max(timeout, 0.1)
             return manager.refresh_access_token(token["refresh_token"])
         except SpotifyOauthError as exc:
+            if exc.error == "invalid_grant":  # revoked: forget it, so the screens ask for a new login
+                self.tokens.delete()
             raise _oauth_error(exc) from None
         except requests.RequestException as exc:
             raise _network_error(exc) from None

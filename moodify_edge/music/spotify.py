@@ -2,7 +2,8 @@
 kiosk's own Spotify Connect receiver (raspotify/librespot).
 
 Every public method spends one time budget (``spotify.timeout_seconds``, 2 s by default) across all
-the requests it makes, so no caller waits longer. spotipy runs with ``retries=0`` and a
+the requests it makes, so no caller waits longer: each request runs on a small pool of threads and the
+caller stops waiting when the budget is spent, however slowly a server trickles its answer. spotipy runs with ``retries=0`` and a
 ``status_forcelist`` without 429, so a 429 reaches us with its ``Retry-After``; we then answer
 "rate limited" at once, without a request, until that time has passed. 5xx answers and timeouts are
 retried once while the budget allows. A 401 refreshes the token once; a second 401 asks for a login.
@@ -10,6 +11,7 @@ retried once while the budget allows. A 401 refreshes the token once; a second 4
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import math
 import random
@@ -37,6 +39,9 @@ MIN_REQUEST_SECONDS = 0.05  # below this, a request cannot succeed: give up inst
 RETRY_PAUSE_SECONDS = 0.1
 QUOTA_SECONDS = 600  # a Retry-After this long is a spent quota, not a burst
 RECEIVER_RESTART_EVERY = 60.0
+REQUEST_THREADS = 8
+# A source of recommendations failing for these reasons means the others will fail too.
+STOP_CODES = frozenset({"rate_limited", "login_required"})
 
 
 class _Budget(threading.local):
@@ -140,19 +145,20 @@ class SpotifyMusic:
         self._blocked_message = ""
         self._user: str | None = None
         self._receiver_restarted = -math.inf
+        self._requests = concurrent.futures.ThreadPoolExecutor(REQUEST_THREADS, thread_name_prefix="spotify")
 
     # ----------------------------------------------------------------- login (for the web app)
     def login_url(self) -> str:
         return self.auth.login_url()
 
     def finish_login(self, redirected_url: str) -> None:
-        self.auth.finish_login(redirected_url)
-        self._user = None
-        try:
-            with self._operation():
+        with self._operation():
+            self._bounded(self.auth.finish_login, redirected_url)
+            self._user = None
+            try:
                 self._load_user()
-        except MusicError as exc:
-            log.info("logged in; the account name is not known yet: %s", exc.message)
+            except MusicError as exc:
+                log.info("logged in; the account name is not known yet: %s", exc.message)
 
     def logout(self) -> None:
         self.auth.logout()
@@ -187,6 +193,29 @@ class SpotifyMusic:
         finally:
             self._budget.deadline = outer
 
+    def _bounded(self, request: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``request(*args, **kwargs)`` on the request pool, waited for no longer than the budget has left.
+        The budget (a thread-local) travels with it: spotipy's timeouts and token refreshes read it."""
+        deadline = self._budget.deadline
+        used: dict[str, str] = {}
+
+        def on_pool_thread() -> Any:
+            self._budget.deadline = deadline
+            try:
+                return request(*args, **kwargs)
+            finally:
+                used["token"] = self._budget.token
+                self._budget.deadline, self._budget.token = math.inf, ""
+
+        future = self._requests.submit(on_pool_thread)
+        try:
+            return future.result(timeout=max(self._budget.remaining(), 0.0))
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise MusicError("Spotify did not answer in time. Try again.", status=504, code="spotify_unavailable") from None
+        finally:
+            self._budget.token = used.get("token", self._budget.token)
+
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """One Web API call through spotipy, with our handling of 401, 429, 5xx and timeouts."""
         refreshed = retried = False
@@ -197,19 +226,19 @@ class SpotifyMusic:
             if remaining < MIN_REQUEST_SECONDS:
                 raise MusicError("Spotify did not answer in time. Try again.", status=504, code="spotify_unavailable")
             try:
-                return getattr(self._api, method)(*args, **kwargs)
+                return self._bounded(getattr(self._api, method), *args, **kwargs)
             except SpotifyException as exc:
                 status = exc.http_status
                 if status == 401 and not refreshed:
                     refreshed = True
-                    self.auth.refresh(self._budget.remaining(), stale={"access_token": self._budget.token})
+                    self._bounded(self.auth.refresh, self._budget.remaining(), stale={"access_token": self._budget.token})
                     continue
                 if status >= 500 and not retried and self._budget.remaining() > RETRY_PAUSE_SECONDS + 0.2:
                     retried = True
                     time.sleep(RETRY_PAUSE_SECONDS)
                     continue
                 raise self._error(exc) from None
-            except (requests.Timeout, requests.ConnectionError) as exc:
+            except requests.RequestException as exc:  # timeouts, refused connections, broken answers
                 if not retried and self._budget.remaining() > RETRY_PAUSE_SECONDS + 0.2:
                     retried = True
                     time.sleep(RETRY_PAUSE_SECONDS)
@@ -281,15 +310,16 @@ class SpotifyMusic:
             *[(lambda q=q: [self._search(q, market, len(profile.queries))]) for q in profile.queries],
         ]
         pools: list[list[Track]] = []
+        failure: MusicError | None = None
         with self._operation():
             for source in sources:
                 try:
                     pools += source()
                 except MusicError as exc:
-                    if not any(pools):
-                        raise
-                    log.info("recommendations: using what was found before this: %s", exc.message)
-                    break
+                    failure = exc
+                    if exc.code in STOP_CODES or self._budget.remaining() < MIN_REQUEST_SECONDS:
+                        break
+                    log.info("recommendations: one source failed, trying the next: %s", exc.message)
             if self._user is None and self._budget.remaining() > 0.5:
                 try:
                     self._load_user()
@@ -297,7 +327,7 @@ class SpotifyMusic:
                     pass
         tracks = self._recommender.pick(pools, profile.policy)
         if not tracks:
-            raise MusicError("Spotify found no music for this mood.", status=404, code="no_music")
+            raise failure or MusicError("Spotify found no music for this mood.", status=404, code="no_music")
         with self._lock:
             self._queue = [t.uri for t in tracks if t.kind == "track"]
         return Recommendations(emotion=emotion, policy=profile.policy, source="spotify", tracks=tracks)
@@ -305,19 +335,29 @@ class SpotifyMusic:
     def _curated(self, uris: list[str], market: str) -> list[Track]:
         tracks: list[Track] = []
         for uri in uris:
-            kind = _kind(uri)
-            if kind == "track":
-                track = track_from_api(self._call("track", _id(uri), market=market))
-                tracks += [track] if track else []
-            elif kind == "playlist":
-                tracks += self._playlist_tracks(_id(uri), market)
-            elif kind == "album":
-                album = self._call("album", _id(uri), market=market) or {}
-                items = (album.get("tracks") or {}).get("items") or []
-                tracks += [t for t in (track_from_api(i, album.get("images")) for i in items) if t]
-            else:
-                log.warning("ignoring curated URI %r (tracks, playlists and albums are supported)", uri)
+            try:
+                tracks += self._curated_item(uri, market)
+            except MusicError as exc:
+                if exc.code in STOP_CODES:
+                    raise
+                # Spotify's own editorial playlists now answer 404 to new apps: one dead URI, not a dead list.
+                log.warning("curated %s skipped: %s", uri, exc.message)
         return tracks
+
+    def _curated_item(self, uri: str, market: str) -> list[Track]:
+        """The tracks of one curated URI: a track, a playlist or an album."""
+        kind = _kind(uri)
+        if kind == "track":
+            track = track_from_api(self._call("track", _id(uri), market=market))
+            return [track] if track else []
+        if kind == "playlist":
+            return self._playlist_tracks(_id(uri), market)
+        if kind == "album":
+            album = self._call("album", _id(uri), market=market) or {}
+            items = (album.get("tracks") or {}).get("items") or []
+            return [t for t in (track_from_api(i, album.get("images")) for i in items) if t]
+        log.warning("ignoring curated URI %r (tracks, playlists and albums are supported)", uri)
+        return []
 
     def _matching_playlists(self, keywords: list[str], market: str) -> list[list[Track]]:
         """The user's own playlists whose names contain a keyword (at most two, picked at random)."""

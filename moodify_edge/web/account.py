@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, redirect, request
 from werkzeug.wrappers import Response
 
-from ..music import Music
+from ..music import Music, MusicError
 from .api import json_body
 from .errors import ApiError
 
@@ -23,13 +23,6 @@ MAX_URL_LENGTH = 4096
 
 def _music() -> Music:
     return current_app.extensions["moodify.music"]
-
-
-def _login_capable() -> Any:
-    music = _music()
-    if not all(callable(getattr(music, name, None)) for name in ("login_url", "finish_login", "logout")):
-        raise ApiError(409, "spotify_not_configured", "Spotify is not configured (set spotify.client_id).")
-    return music
 
 
 def _account_changed() -> dict[str, Any]:
@@ -45,7 +38,7 @@ def status() -> Response:
 
 @bp.post("/api/spotify/login")
 def login() -> Response:
-    return jsonify({"url": _login_capable().login_url()})
+    return jsonify({"url": _music().login_url()})
 
 
 @bp.post("/api/spotify/finish")
@@ -53,18 +46,25 @@ def finish() -> Response:
     url = json_body().get("url")
     if not isinstance(url, str) or not 0 < len(url) <= MAX_URL_LENGTH:
         raise ApiError(400, "bad_url", "Paste the whole address the browser was sent to after logging in.")
-    _login_capable().finish_login(url)
+    _music().finish_login(url)
     return jsonify(_account_changed())
 
 
 @bp.post("/api/spotify/logout")
 def logout() -> Response:
-    _login_capable().logout()
+    _music().logout()
     return jsonify(_account_changed())
 
 
 @bp.get("/callback")
 def callback() -> Response:
-    _login_capable().finish_login(request.url)
+    """The kiosk's own browser lands here from Spotify. It has no address bar or back button, so it goes
+    back to the kiosk page either way; a failed login is shown there as an error."""
+    try:
+        _music().finish_login(request.url)
+    except MusicError as exc:
+        current_app.extensions["moodify.controller"].bus.publish(
+            "error", source="music", message=exc.message, code=exc.code
+        )
     _account_changed()
     return redirect("/", code=303)

@@ -15,11 +15,16 @@ class Server:
     """A waitress server for one WSGI app: :meth:`run` blocks until :meth:`close` is called from another
     thread. ``stopping`` is set on close so that endless responses (live events) end."""
 
-    def __init__(self, wsgi: Callable[..., Any], host: str, port: int, stopping: threading.Event) -> None:
+    def __init__(
+        self, wsgi: Callable[..., Any], host: str, port: int, stopping: threading.Event, max_body: int
+    ) -> None:
         self.app = wsgi
         self._stopping = stopping
         self._server = create_server(
-            wsgi, host=host, port=port, threads=THREADS, ident="moodify-edge", clear_untrusted_proxy_headers=True
+            wsgi, host=host, port=port, threads=THREADS, ident="moodify-edge", clear_untrusted_proxy_headers=True,
+            # waitress reads a whole body (spilling big ones to a temporary file) before Flask sees it: cap it
+            # there too. A little over Flask's limit still gets Flask's JSON 413; far over, waitress's own 413.
+            max_request_body_size=2 * max_body,
         )
         self.host: str = self._server.effective_host
         self.port: int = int(self._server.effective_port)
@@ -45,4 +50,4 @@ class Server:
 def serve(app: Flask, host: str, port: int) -> Server:
     """A server for an app from :func:`~moodify_edge.web.create_app` bound to ``host:port`` (port 0: any free
     port, see ``.port``); call ``.run()`` to serve and ``.close()`` from another thread to stop."""
-    return Server(app, host, port, app.extensions["moodify.stopping"])
+    return Server(app, host, port, app.extensions["moodify.stopping"], app.config["MAX_CONTENT_LENGTH"])
