@@ -227,6 +227,7 @@ function drawResult() {
 function drawRecommendations(recs) {
   const list = $("rec-list");
   list.replaceChildren();
+  if (recs && recs.notice) showMessage(`${recs.notice} ${T.offline_list}`, { info: true });
   if (!recs || !recs.tracks || !recs.tracks.length) {
     const li = document.createElement("li");
     li.className = "muted";

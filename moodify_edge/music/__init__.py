@@ -32,6 +32,7 @@ class Recommendations:
     policy: str
     source: str  # "spotify" or "offline"
     tracks: list[Track] = field(default_factory=list)
+    notice: str | None = None  # why the offline list stands in for Spotify's
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +40,7 @@ class Recommendations:
             "policy": self.policy,
             "source": self.source,
             "tracks": [t.to_dict() for t in self.tracks],
+            "notice": self.notice,
         }
 
 

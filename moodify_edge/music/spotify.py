@@ -12,6 +12,7 @@ retried once while the budget allows. A 401 refreshes the token once; a second 4
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import logging
 import math
 import random
@@ -29,6 +30,7 @@ from spotipy.exceptions import SpotifyException
 from ..config import Config
 from . import MusicError, PlayerState, Recommendations, Track
 from .auth import SpotifyAuth, login_required
+from .catalogue import OfflineMusic
 from .recommender import Recommender
 
 log = logging.getLogger(__name__)
@@ -146,6 +148,7 @@ class SpotifyMusic:
         self._user: str | None = None
         self._receiver_restarted = -math.inf
         self._requests = concurrent.futures.ThreadPoolExecutor(REQUEST_THREADS, thread_name_prefix="spotify")
+        self._catalogue = OfflineMusic(config, reason="fallback")  # its list only; it never plays here
 
     # ----------------------------------------------------------------- login (for the web app)
     def login_url(self) -> str:
@@ -300,6 +303,17 @@ class SpotifyMusic:
 
     # ----------------------------------------------------------------- recommendations
     def recommend(self, emotion: str) -> Recommendations:
+        """Spotify's music for this mood; when Spotify cannot give any (no login, rate limit, no answer),
+        the offline catalogue's, with the reason as its notice, so a visitor never gets an empty list."""
+        try:
+            return self._recommend_from_spotify(emotion)
+        except MusicError as exc:
+            if exc.code == "unknown_emotion":
+                raise
+            log.info("recommendations from the offline catalogue: %s", exc.message)
+            return dataclasses.replace(self._catalogue.recommend(emotion), notice=exc.message)
+
+    def _recommend_from_spotify(self, emotion: str) -> Recommendations:
         profile = self._config.music.moods.get(emotion)
         if profile is None:
             raise MusicError(f"No music for the emotion {emotion!r}.", status=400, code="unknown_emotion")
