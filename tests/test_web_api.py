@@ -18,7 +18,7 @@ from fake_spotify import FakeSpotify
 
 from moodify_edge.emotions import EMOTIONS
 from moodify_edge.web import create_app
-from moodify_edge.web.pairing import STATE_FILE
+from moodify_edge.web.pairing import NEW_CODE_AFTER, STATE_FILE
 
 @pytest.fixture
 def stack(tmp_path):
@@ -237,6 +237,18 @@ def test_wrong_codes_are_rate_limited_per_address(stack, kiosk, phone):
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
     other_phone = client_from(stack.app, "192.168.1.99")
     assert pair(other_phone, kiosk, code).status_code == 200
+
+
+def test_guessing_from_many_addresses_changes_the_code_but_keeps_paired_phones(stack, kiosk, phone):
+    code = kiosk.get("/api/pairing/code").get_json()["code"]
+    assert pair(phone, kiosk, code).status_code == 200
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for n in range(NEW_CODE_AFTER):  # a different address each time: the per-address limit never bites
+        guesser = client_from(stack.app, f"2001:db8::{n + 1:x}")
+        assert pair(guesser, kiosk, wrong).status_code == 403
+    assert kiosk.get("/api/pairing/code").get_json()["code"] != code
+    assert pair(client_from(stack.app, "2001:db8::ffff"), kiosk, code).status_code == 403  # the old code is gone
+    assert phone.get("/api/state").status_code == 200
 
 
 def test_revoking_unpairs_every_phone_and_changes_the_code(stack, kiosk, phone):

@@ -30,6 +30,9 @@ LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 STATE_FILE = "web-pairing.json"
+# Wrong codes from all addresses together in a minute after which the code changes: guessing from many
+# addresses (a phone has plenty of IPv6 ones) then starts over against a code nobody has seen.
+NEW_CODE_AFTER = 20
 
 
 class AttemptLimiter:
@@ -39,13 +42,19 @@ class AttemptLimiter:
         self.per_minute = per_minute
         self._clock = clock
         self._failures: dict[str, collections.deque[float]] = {}
+        self._everyone: collections.deque[float] = collections.deque()  # all addresses together
         self._lock = threading.Lock()
 
-    def _recent(self, address: str, now: float) -> collections.deque[float]:
-        failures = self._failures.setdefault(address, collections.deque())
+    @staticmethod
+    def _forget_old(failures: collections.deque[float], now: float) -> collections.deque[float]:
         while failures and failures[0] <= now - 60.0:
             failures.popleft()
         return failures
+
+    def _recent(self, address: str, now: float) -> collections.deque[float]:
+        for other in [a for a, f in self._failures.items() if not self._forget_old(f, now)]:
+            del self._failures[other]  # addresses that stopped trying take no memory
+        return self._failures.setdefault(address, collections.deque())
 
     def retry_after(self, address: str) -> int:
         """Seconds ``address`` must wait before trying again (0: it may try now)."""
@@ -56,10 +65,18 @@ class AttemptLimiter:
                 return 0
             return max(1, math.ceil(failures[0] + 60.0 - now))
 
-    def fail(self, address: str) -> None:
+    def fail(self, address: str) -> int:
+        """Count a wrong attempt; returns the wrong attempts from all addresses in the last minute."""
         with self._lock:
             now = self._clock()
             self._recent(address, now).append(now)
+            self._forget_old(self._everyone, now).append(now)
+            return len(self._everyone)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._failures.clear()
+            self._everyone.clear()
 
 
 class PairingStore:
@@ -97,6 +114,12 @@ class PairingStore:
 
     def matches(self, code: str) -> bool:
         return hmac.compare_digest(code.encode(), self.code.encode())
+
+    def new_code(self) -> None:
+        """A new code on the screen; phones already paired stay paired."""
+        with self._lock:
+            self.code = _new_code()
+            self._write()
 
     def revoke(self) -> None:
         """Unpair every phone: a new code and a new epoch (old sessions no longer count as paired)."""
@@ -198,7 +221,10 @@ def pair() -> Response:
     if not isinstance(code, str) or not (len(code) == 6 and code.isascii() and code.isdigit()):
         raise ApiError(400, "bad_code", "The pairing code is 6 digits.")
     if not store().matches(code):
-        limiter.fail(address)
+        if limiter.fail(address) >= NEW_CODE_AFTER:
+            store().new_code()
+            limiter.clear()
+            current_app.extensions["moodify.controller"].bus.publish("pairing", new_code=True)
         raise ApiError(403, "wrong_code", "That code is not the one on the kiosk screen.")
     session["paired"] = store().epoch
     session.permanent = True
