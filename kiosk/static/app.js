@@ -55,6 +55,10 @@ function showMessage(text, { info = false, sticky = false } = {}) {
   clearTimeout(bannerTimer);
   if (!sticky) bannerTimer = setTimeout(() => { banner.hidden = true; }, 8000);
 }
+// The server's messages are English; a translation of its error code, where the page's language has one.
+function errorText(code, message) {
+  return (T.errors && T.errors[code]) || message || T.error;
+}
 function hideMessage() {
   clearTimeout(bannerTimer);
   $("banner").hidden = true;
@@ -82,7 +86,7 @@ async function act(method, path, body) {
     return await api(method, path, body);
   } catch (error) {
     if (error.code === "pairing_required") return showPairing(T.unpaired);
-    showMessage(error.message);
+    showMessage(errorText(error.code, error.message));
     return null;
   }
 }
@@ -341,7 +345,7 @@ const handlers = {
   player: drawPlayer,
   camera: drawCamera,
   account: drawAccount,
-  error(e) { showMessage(e.message || T.error); },
+  error(e) { showMessage(errorText(e.code, e.message)); },
   pairing() { if (boot.kiosk) loadPairCode(); },
 };
 

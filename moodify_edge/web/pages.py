@@ -34,8 +34,8 @@ bp = Blueprint("pages", __name__)
 
 
 @functools.cache
-def strings() -> dict[str, dict[str, str]]:
-    """The UI text table: ``{language: {key: text}}``."""
+def strings() -> dict[str, dict[str, Any]]:
+    """The UI text table: ``{language: {key: text}}``; ``errors`` maps API error codes to text."""
     return json.loads((KIOSK_DIR / "static" / "i18n.json").read_text(encoding="utf-8"))
 
 
