@@ -182,15 +182,22 @@ def test_the_feed_waits_for_a_camera_that_appears(tmp_path):
     assert [e["ok"] for e in events] == [False, True]  # one event per change, not per attempt
 
 
-def test_the_feed_reopens_after_failures_with_backoff():
-    attempts = []
+def opener_failing_with(*errors: Exception):
+    """A camera opener that raises each of ``errors`` in turn, then opens the astronaut photo; and the
+    list of its attempts."""
+    attempts: list[int] = []
 
     def opener():
         attempts.append(1)
-        if len(attempts) <= 3:
-            raise CameraError("camera busy")
+        if len(attempts) <= len(errors):
+            raise errors[len(attempts) - 1]
         return FileCamera(ASTRONAUT, fps=50)
 
+    return opener, attempts
+
+
+def test_the_feed_reopens_after_failures_with_backoff():
+    opener, attempts = opener_failing_with(*[CameraError("camera busy")] * 3)
     bus = EventBus()
     events = camera_events(bus)
     with CameraFeed(CameraConfig(reopen_max_seconds=0.1), bus, opener=opener) as feed:
@@ -222,14 +229,7 @@ def test_read_returns_each_frame_once_and_the_heartbeat_moves():
 
 
 def test_an_unexpected_driver_error_is_a_lost_camera_not_a_dead_feed():
-    attempts = []
-
-    def opener():
-        attempts.append(1)
-        if len(attempts) == 1:
-            raise ValueError("numpy.dtype size changed, may indicate binary incompatibility")
-        return FileCamera(ASTRONAUT, fps=50)
-
+    opener, _ = opener_failing_with(ValueError("numpy.dtype size changed, may indicate binary incompatibility"))
     bus = EventBus()
     events = camera_events(bus)
     with CameraFeed(CameraConfig(reopen_max_seconds=0.1), bus, opener=opener) as feed:
