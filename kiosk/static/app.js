@@ -39,10 +39,16 @@ function alpha(hex, a) {
   const n = parseInt(hex.slice(1), 16);
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
 }
-function isLight(hex) {
+const DARK_INK = "#1b1f24";
+function luminance(hex) {
   const n = parseInt(hex.slice(1), 16);
-  const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
-  return 0.299 * r + 0.587 * g + 0.114 * b > 160;
+  const linear = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * linear((n >> 16) & 255) + 0.7152 * linear((n >> 8) & 255) + 0.0722 * linear(n & 255);
+}
+// White or dark text on a background, whichever has the higher WCAG contrast.
+function inkOn(hex) {
+  const l = luminance(hex);
+  return (l + 0.05) / (luminance(DARK_INK) + 0.05) > 1.05 / (l + 0.05) ? DARK_INK : "#ffffff";
 }
 
 /* ------------------------------------------------------------------ messages */
@@ -117,7 +123,7 @@ function makeChart() {
       },
       plugins: {
         legend: { display: false },
-        tooltip: { enabled: true, callbacks: { label: (ctx) => barText(ctx.dataIndex) } },
+        tooltip: { enabled: false }, // #bar-details shows the tapped bar; a tooltip would cover the chart
       },
     },
   });
@@ -175,7 +181,7 @@ function setTheme(key) {
   if (key) {
     const c = colour(key);
     body.style.setProperty("--bg", c);
-    body.style.setProperty("--ink", isLight(c) ? "#1b1f24" : "#ffffff");
+    body.style.setProperty("--ink", inkOn(c));
     body.classList.add("result-theme");
     body.dataset.emotion = key;
   } else {
@@ -226,7 +232,7 @@ function drawResult() {
   $("bar-details").textContent = T.tap_bar;
   delete $("bar-details").dataset.emotion;
   document.documentElement.style.setProperty("--emotion", c);
-  document.documentElement.style.setProperty("--emotion-ink", isLight(c) ? "#1b1f24" : "#ffffff");
+  document.documentElement.style.setProperty("--emotion-ink", inkOn(c));
 }
 function drawRecommendations(recs) {
   const list = $("rec-list");
@@ -286,6 +292,8 @@ function drawPlayer(player) {
 function drawCamera(camera) {
   const broken = camera && camera.ok === false;
   $("camera-chip").hidden = !broken;
+  $("start").disabled = broken; // a run without a camera could only end in "no face seen"
+  $("again").disabled = broken;
   if (broken) showMessage(`${T.camera_unavailable}: ${camera.message || ""}`, { sticky: true });
   else if ($("banner").dataset.camera) hideMessage();
   $("banner").dataset.camera = broken ? "1" : "";
