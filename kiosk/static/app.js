@@ -304,7 +304,7 @@ function drawAccount(account) {
   const login = $("spotify-login");
   const logout = $("spotify-logout");
   if (!account || account.backend !== "spotify" || account.configured === false) {
-    status.textContent = (account && account.message) || T.spotify_not_configured;
+    status.textContent = boot.demo ? T.spotify_demo : T.spotify_not_configured;
     login.hidden = logout.hidden = true;
     return;
   }
