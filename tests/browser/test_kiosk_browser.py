@@ -194,3 +194,17 @@ def test_camera_and_music_problems_are_messages_on_screen(demo, open_page, conso
     bus.publish("state", state="idle", outcome="no_face")
     expect(page.locator("#banner")).to_have_text("No face was seen. Stand in front of the camera and try again.")
     assert console.errors == []
+
+
+def test_a_lost_camera_is_said_on_screen_and_start_waits_for_it(demo, open_page, console):
+    page = open_page(demo.url, KIOSK)
+    start = page.get_by_role("button", name="Start Emotion Detection")
+    expect(start).to_be_enabled()
+    demo.controller.bus.publish("camera", ok=False, message="camera lost: USB unplugged", source="usb:0")
+    expect(page.locator("#camera-chip")).to_be_visible()
+    expect(page.locator("#banner")).to_contain_text("USB unplugged")
+    expect(start).to_be_disabled()
+    demo.controller.bus.publish("camera", ok=True, message="usb:0", source="usb:0")
+    expect(start).to_be_enabled()
+    expect(page.locator("#camera-chip")).to_be_hidden()
+    assert console.errors == []
