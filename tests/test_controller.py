@@ -8,19 +8,12 @@ import time
 
 import pytest
 
-from conftest import ASTRONAUT
+from conftest import ASTRONAUT, events_until_quiet
 from moodify_edge.camera import CameraError, FileCamera
 from moodify_edge.config import Config
 from moodify_edge.controller import Controller
 from moodify_edge.events import EventBus
 from moodify_edge.music.factory import create_music
-
-
-def events_until_idle_or_result(subscription) -> list[dict]:
-    received = []
-    while (event := subscription.get(timeout=0.5)) is not None:
-        received.append(event)
-    return received
 
 
 def long_runs(press_during_run: str) -> Config:
@@ -57,7 +50,7 @@ def test_a_run_that_fails_returns_to_idle_and_says_why(pipeline):
     with bus.subscribe() as subscription:
         controller.trigger("screen")
         controller.join(10)
-        received = events_until_idle_or_result(subscription)
+        received = events_until_quiet(subscription)
     assert controller.state == "idle"
     assert received[-1]["type"] == "state" and received[-1]["state"] == "idle"
     assert "camera unplugged" in received[-1]["error"]
@@ -65,14 +58,17 @@ def test_a_run_that_fails_returns_to_idle_and_says_why(pipeline):
     controller.join(10)
 
 
-def test_a_result_starts_the_first_recommendation_on_the_player(pipeline):
-    config = Config().replace("detection", frames=3)
+def test_a_completed_run_recommends_music_and_starts_the_first_track(pipeline):
+    config = Config().replace("detection", frames=5)
     bus = EventBus()
     controller = Controller(config, bus, FileCamera(ASTRONAUT, fps=60), pipeline, create_music(config))
     with bus.subscribe() as subscription:
         controller.trigger()
         controller.join(10)
-        received = {e["type"]: e for e in events_until_idle_or_result(subscription)}
+        received = {e["type"]: e for e in events_until_quiet(subscription)}
+    assert received["result"]["emotion"] == "happy" and received["result"]["frames_seen"] == 5
+    assert received["recommendations"]["emotion"] == "happy"
+    assert controller.state == "result"
     first = received["recommendations"]["tracks"][0]
     assert received["player"]["playing"] is True
     assert received["player"]["track"]["uri"] == first["uri"]

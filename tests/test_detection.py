@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
+from conftest import ASTRONAUT, events_until_quiet
 from moodify_edge.camera import DemoFaces, FileCamera, demo_background, face_portrait, place
 from moodify_edge.config import Config
 from moodify_edge.controller import Busy, Controller
@@ -20,9 +21,6 @@ from moodify_edge.detection import DetectionRun, FrameReading, RunResult, detect
 from moodify_edge.emotions import KEYS
 from moodify_edge.events import EventBus
 from moodify_edge.music.factory import create_music
-
-ASTRONAUT = Path(__file__).parent / "data" / "astronaut.png"
-
 
 def reading(index: int, probabilities: list[float] | None) -> FrameReading:
     p = None if probabilities is None else np.asarray(probabilities, np.float32)
@@ -152,27 +150,10 @@ def test_a_second_trigger_during_a_run_is_refused(pipeline):
             controller.trigger("button")
         assert controller.cancel()
         controller.join(10)
-        types = []
-        while (event := events.get(timeout=0.5)) is not None:
-            types.append((event["type"], event.get("state") or event.get("outcome")))
+        types = [(e["type"], e.get("state") or e.get("outcome")) for e in events_until_quiet(events)]
     assert types[0] == ("state", "detecting")
     assert types[-2:] == [("state", "idle"), ("result", "cancelled")]
     assert controller.state == "idle"
-
-
-def test_a_completed_run_through_the_controller_recommends_music(pipeline):
-    config = Config().replace("detection", frames=5)
-    bus = EventBus()
-    controller = Controller(config, bus, FileCamera(ASTRONAUT, fps=60), pipeline, create_music(config))
-    with bus.subscribe() as events:
-        controller.trigger()
-        controller.join(10)
-        received = {}
-        while (event := events.get(timeout=0.5)) is not None:
-            received.setdefault(event["type"], event)
-    assert received["result"]["emotion"] == "happy" and received["result"]["frames_seen"] == 5
-    assert received["recommendations"]["emotion"] == "happy"
-    assert controller.state == "result"
 
 
 # ----------------------------------------------------------------------------- the command line
