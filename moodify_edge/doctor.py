@@ -38,10 +38,10 @@ class Check:
         return f"{self.level.upper():<4}  {self.name:<15} {self.message}"
 
 
-def check_camera(config: Config) -> Check:
+def check_camera(config: Config, running: dict[str, Any] | None) -> Check:
+    """``running``: the state of the service already running here (None: not running)."""
     from .camera import CameraError, open_camera
 
-    running = _running_service(config.web.port)
     if running is not None:  # the service holds the camera: ask it rather than fight it for the device
         camera = running.get("camera") or {}
         if camera.get("ok"):
@@ -112,7 +112,7 @@ def _running_service(port: int) -> dict[str, Any] | None:
         return None
 
 
-def check_web_port(config: Config) -> Check:
+def check_web_port(config: Config, running: dict[str, Any] | None) -> Check:
     host, port = config.web.host, config.web.port
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
@@ -122,7 +122,7 @@ def check_web_port(config: Config) -> Check:
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 return Check("web port", "fail", f"cannot listen on {host}:{port}: {exc.strerror} → check web.host")
-            if _running_service(port) is not None:
+            if running is not None:
                 return Check("web port", "ok", f"{host}:{port} is served by Moodify Edge (the service is running)")
             return Check("web port", "fail", f"port {port} is used by another program → stop it or change web.port")
     return Check("web port", "ok", f"{host}:{port} is free for the service")
@@ -177,11 +177,12 @@ def checks(config: Config) -> list[tuple[str, Callable[[], Check]]]:
     from .music import create_music
 
     music = functools.cache(lambda: create_music(config))
+    running = functools.cache(lambda: _running_service(config.web.port))  # asked once, for two checks
     return [
-        ("camera", lambda: check_camera(config)),
+        ("camera", lambda: check_camera(config, running())),
         ("model", lambda: check_model(config)),
         ("gpio", lambda: check_gpio(config)),
-        ("web port", lambda: check_web_port(config)),
+        ("web port", lambda: check_web_port(config, running())),
         ("spotify", lambda: check_spotify(config, music())),
         ("connect device", lambda: check_connect_device(config, music())),
         ("kiosk screen", check_kiosk),

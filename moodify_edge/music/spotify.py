@@ -3,10 +3,10 @@ kiosk's own Spotify Connect receiver (raspotify/librespot).
 
 Every public method spends one time budget (``spotify.timeout_seconds``, 2 s by default) across all
 the requests it makes, so no caller waits longer: each request runs on a small pool of threads and the
-caller stops waiting when the budget is spent, however slowly a server trickles its answer. spotipy runs with ``retries=0`` and a
-``status_forcelist`` without 429, so a 429 reaches us with its ``Retry-After``; we then answer
-"rate limited" at once, without a request, until that time has passed. 5xx answers and timeouts are
-retried once while the budget allows. A 401 refreshes the token once; a second 401 asks for a login.
+caller stops waiting when the budget is spent, however slowly a server trickles its answer. spotipy
+runs with ``retries=0`` and a ``status_forcelist`` without 429, so a 429 reaches us with its
+``Retry-After``; we then answer "rate limited" at once, without a request, until that time has passed.
+5xx answers and timeouts are retried once while the budget allows. A 401 refreshes the token once; a second 401 asks for a login.
 """
 
 from __future__ import annotations
@@ -82,6 +82,10 @@ class _Tokens:
     def get_access_token(self, as_dict: bool = False) -> str:
         self._budget.token = self._auth.access_token(self._budget.remaining())
         return self._budget.token
+
+
+def _out_of_time() -> MusicError:
+    return MusicError("Spotify did not answer in time. Try again.", status=504, code="spotify_unavailable")
 
 
 def _id(uri: str) -> str:
@@ -215,7 +219,7 @@ class SpotifyMusic:
             return future.result(timeout=max(self._budget.remaining(), 0.0))
         except concurrent.futures.TimeoutError:
             future.cancel()
-            raise MusicError("Spotify did not answer in time. Try again.", status=504, code="spotify_unavailable") from None
+            raise _out_of_time() from None
         finally:
             self._budget.token = used.get("token", self._budget.token)
 
@@ -227,7 +231,7 @@ class SpotifyMusic:
                 raise MusicError(self._blocked_message, status=429, code="rate_limited")
             remaining = self._budget.remaining()
             if remaining < MIN_REQUEST_SECONDS:
-                raise MusicError("Spotify did not answer in time. Try again.", status=504, code="spotify_unavailable")
+                raise _out_of_time()
             try:
                 return self._bounded(getattr(self._api, method), *args, **kwargs)
             except SpotifyException as exc:
