@@ -44,8 +44,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _detect(config: Config, args: argparse.Namespace) -> int:
-    from .camera import CameraError
-    from .detection import detect_once
+    from .capture import CameraError
+    from .runs import detect_once
 
     mistake = (
         "--seconds must be above 0" if args.seconds is not None and args.seconds <= 0

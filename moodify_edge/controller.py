@@ -10,19 +10,34 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
 
+from .capture import CameraStatus
 from .config import Config
-from .detection import DetectionRun, FrameReading, FrameSource, RunResult
-from .events import EventBus
-from .music import Music, MusicError, PlayerState
+from .contract import ErrorCode, ErrorSource, KioskError, KioskState, TriggerOrigin
+from .events import (
+    ErrorRaised,
+    EventBus,
+    FrameRead,
+    PlayerChanged,
+    RecommendationsReady,
+    RunFinished,
+    RunInfo,
+    Snapshot,
+    StateChanged,
+)
+from .music import MusicBackend, MusicError, PlayerState, Recommendations
 from .pipeline import FramePipeline
+from .runs import DetectionRun, FrameReading, FrameSource, RunResult
 
 log = logging.getLogger(__name__)
 
 
-class Busy(Exception):
+class Busy(KioskError):
     """A trigger refused because a run is already in progress."""
+
+    def __init__(self) -> None:
+        super().__init__(ErrorCode.BUSY, "A detection run is already in progress.")
 
 
 class Controller:
@@ -34,8 +49,8 @@ class Controller:
         bus: EventBus,
         frames: FrameSource,
         pipeline: FramePipeline,
-        music: Music,
-        camera_status: Callable[[], dict[str, Any]] = lambda: {"ok": True, "message": ""},
+        music: MusicBackend,
+        camera_status: Callable[[], CameraStatus] = CameraStatus.working,
     ) -> None:
         self.config = config
         self.bus = bus
@@ -44,56 +59,56 @@ class Controller:
         self.music = music
         self._camera_status = camera_status
         self._lock = threading.RLock()  # listeners may read the snapshot while a change is published
-        self._state = "idle"
+        self._state = KioskState.IDLE
         self._run: DetectionRun | None = None
-        self._run_info: dict[str, Any] | None = None
+        self._run_info: RunInfo | None = None
         self._run_due = 0.0  # time.monotonic() by which the current run should have ended
         self._worker: threading.Thread | None = None
         self._result: RunResult | None = None
-        self._recommendations: dict[str, Any] | None = None
+        self._recommendations: Recommendations | None = None
         self._player = PlayerState(available=False)  # asked of the backend on demand, never at start-up
-        self._last_frame: dict[str, Any] | None = None
+        self._last_frame: FrameReading | None = None
 
     # ----------------------------------------------------------------- state
     @property
-    def state(self) -> str:
+    def state(self) -> KioskState:
         return self._state
 
     @property
     def detecting(self) -> bool:
-        return self._state == "detecting"
+        return self._state == KioskState.DETECTING
 
     def run_due(self) -> float:
         """When (``time.monotonic()``) the run in progress should have ended; now when none is running.
         A watchdog reads this as a heartbeat: a run far past its end has a hung worker."""
         with self._lock:
-            return self._run_due if self._state == "detecting" else time.monotonic()
+            return self._run_due if self.detecting else time.monotonic()
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> Snapshot:
         """Everything a screen needs to draw itself from scratch (sent to each new live client)."""
         with self._lock:
-            return {
-                "state": self._state,
-                "demo": self.config.service.demo,
-                "camera": self._camera_status(),
-                "run": self._run_info,
-                "frame": self._last_frame,
-                "result": self._result.to_dict() if self._result else None,
-                "recommendations": self._recommendations,
-                "player": self._player.to_dict(),
-                "account": self.music.account(),
-            }
+            return Snapshot(
+                state=self._state,
+                demo=self.config.service.demo,
+                camera=self._camera_status(),
+                run=self._run_info,
+                frame=self._last_frame,
+                result=self._result,
+                recommendations=self._recommendations,
+                player=self._player,
+                account=self.music.account.status(),
+            )
 
-    def _set_state(self, state: str, **extra: Any) -> None:
-        self._state = state
-        self.bus.publish("state", state=state, **extra)
+    def _set_state(self, event: StateChanged) -> None:
+        self._state = event.state
+        self.bus.publish(event)
 
     # ----------------------------------------------------------------- runs
-    def trigger(self, origin: str = "screen") -> dict[str, Any]:
+    def trigger(self, origin: TriggerOrigin = TriggerOrigin.SCREEN) -> RunInfo:
         """Start a detection run; raises :class:`Busy` while one is in progress."""
         with self._lock:
-            if self._state == "detecting":
-                raise Busy("a detection run is already in progress")
+            if self.detecting:
+                raise Busy()
             detection = self.config.detection
             self._run = DetectionRun(
                 self._frames,
@@ -102,31 +117,26 @@ class Controller:
                 max_frames=detection.frames,
                 on_frame=self._on_frame,
             )
-            self._run_info = {
-                "origin": origin,
-                "seconds": detection.seconds,
-                "frames": detection.frames,
-                "started": time.time(),
-            }
+            self._run_info = RunInfo(origin, detection.seconds, detection.frames, time.time())
             self._run_due = time.monotonic() + detection.seconds
             self._result = None
             self._recommendations = None
             self._last_frame = None
-            self._set_state("detecting", run=self._run_info)
+            self._set_state(StateChanged(KioskState.DETECTING, run=self._run_info))
             self._worker = threading.Thread(target=self._work, args=(self._run,), name="detection", daemon=True)
             self._worker.start()
-            return dict(self._run_info)
+            return self._run_info
 
     def cancel(self) -> bool:
         """Cancel the run in progress; False when there is none."""
         with self._lock:
-            run = self._run if self._state == "detecting" else None
+            run = self._run if self.detecting else None
         if run is None:
             return False
         run.cancel()
         return True
 
-    def press(self, origin: str = "button") -> None:
+    def press(self, origin: TriggerOrigin = TriggerOrigin.BUTTON) -> None:
         """A physical button press: start a run, or during one do what ``gpio.press_during_run`` says."""
         if self.detecting:
             if self.config.gpio.press_during_run == "cancel":
@@ -146,9 +156,8 @@ class Controller:
             worker.join(timeout)
 
     def _on_frame(self, reading: FrameReading) -> None:
-        frame = reading.to_dict()
-        self._last_frame = frame
-        self.bus.publish("frame", **frame)
+        self._last_frame = reading
+        self.bus.publish(FrameRead(reading))
 
     def _work(self, run: DetectionRun) -> None:
         try:
@@ -156,54 +165,78 @@ class Controller:
         except Exception as exc:  # a camera or model failure ends the run, never the service
             log.exception("detection run failed")
             with self._lock:
-                self._set_state("idle", error=f"detection failed: {exc}")
+                self._set_state(StateChanged(KioskState.IDLE, error=f"detection failed: {exc}"))
             return
         with self._lock:
             self._result = result
-            self._set_state("result" if result.emotion else "idle", outcome=result.outcome)
-        self.bus.publish("result", **result.to_dict())
+            state = KioskState.RESULT if result.emotion else KioskState.IDLE
+            self._set_state(StateChanged(state, outcome=result.outcome))
+        self.bus.publish(RunFinished(result))
         if result.emotion:
             self._recommend(run, result.emotion)
 
     # ----------------------------------------------------------------- music
+    def _music_failed(self, exc: MusicError) -> None:
+        self.bus.publish(ErrorRaised(ErrorSource.MUSIC, exc.code, exc.message))
+
     def _recommend(self, run: DetectionRun, emotion: str) -> None:
         try:
-            recommendations = self.music.recommend(emotion)
+            recommendations = self.music.source.recommend(emotion)
         except MusicError as exc:
-            self.bus.publish("error", source="music", message=exc.message, code=exc.code)
+            self._music_failed(exc)
             return
         except Exception:  # the result stays on screen; the list says why it is empty
             log.exception("recommendations failed")
-            self.bus.publish("error", source="music", message="Music recommendations failed.", code="music_failed")
+            self._music_failed(MusicError(ErrorCode.MUSIC_FAILED, "Music recommendations failed."))
             return
         with self._lock:
             if self._run is not run:  # someone started a new run while the music service answered
                 log.info("recommendations for an earlier run dropped")
                 return
-            self._recommendations = recommendations.to_dict()
-        self.bus.publish("recommendations", **recommendations.to_dict())
+            self._recommendations = recommendations
+        self.bus.publish(RecommendationsReady(recommendations))
         if self.config.spotify.autoplay and recommendations.tracks:
             try:
-                self.player_call("play", recommendations.tracks[0].uri)
+                self.play(recommendations.tracks[0].uri)
             except MusicError:
                 pass  # already published for the screen; the list stays usable
 
-    def player_call(self, action: str, *args: Any) -> PlayerState:
-        """Run one player action (play, pause, next, previous, set_volume, player_state) and publish the
-        new state. A :class:`MusicError` is published for the screen and raised for the API."""
+    def _player_action(self, action: Callable[[], PlayerState]) -> PlayerState:
+        """Run one player action and publish the new state. A :class:`MusicError` is published for the
+        screen and raised for the API."""
         try:
-            state = getattr(self.music, action)(*args)
+            state = action()
         except MusicError as exc:
-            self.bus.publish("error", source="music", message=exc.message, code=exc.code)
+            self._music_failed(exc)
             raise
         with self._lock:
             self._player = state
-        self.bus.publish("player", **state.to_dict())
+        self.bus.publish(PlayerChanged(state))
         return state
+
+    def play(self, uri: str | None = None) -> PlayerState:
+        """Play ``uri`` on the kiosk's speaker, or resume when None."""
+        return self._player_action(lambda: self.music.player.play(uri))
+
+    def pause(self) -> PlayerState:
+        return self._player_action(self.music.player.pause)
+
+    def next_track(self) -> PlayerState:
+        return self._player_action(self.music.player.next)
+
+    def previous_track(self) -> PlayerState:
+        return self._player_action(self.music.player.previous)
+
+    def set_volume(self, percent: int) -> PlayerState:
+        return self._player_action(lambda: self.music.player.set_volume(percent))
+
+    def refresh_player(self) -> PlayerState:
+        """Ask the player what it is doing now."""
+        return self._player_action(self.music.player.state)
 
     def stop_music(self) -> None:
         """Long press: pause whatever plays; a failure is shown, never raised to the button."""
         try:
-            self.player_call("pause")
+            self.pause()
         except MusicError:
             pass

@@ -20,6 +20,8 @@ from typing import Any, Callable
 import numpy as np
 
 from .config import Config
+from .contract import MusicBackendName
+from .music import MusicBackend, MusicError
 
 KIOSK_UNIT = Path("/etc/systemd/user/moodify-kiosk.service")
 KIOSK_AUTOSTART = Path("/etc/xdg/autostart/moodify-kiosk.desktop")
@@ -40,7 +42,7 @@ class Check:
 
 def check_camera(config: Config, running: dict[str, Any] | None) -> Check:
     """``running``: the state of the service already running here (None: not running)."""
-    from .camera import CameraError, open_camera
+    from .capture import CameraError, open_camera
 
     if running is not None:  # the service holds the camera: ask it rather than fight it for the device
         camera = running.get("camera") or {}
@@ -128,30 +130,29 @@ def check_web_port(config: Config, running: dict[str, Any] | None) -> Check:
     return Check("web port", "ok", f"{host}:{port} is free for the service")
 
 
-def check_spotify(config: Config, music: Any) -> Check:
-    account = music.account()
-    if account.get("backend") != "spotify":
+def check_spotify(config: Config, music: MusicBackend) -> Check:
+    account = music.account.status()
+    if account.backend != MusicBackendName.SPOTIFY:
         reason = "demo mode" if config.service.demo else "spotify.client_id is empty"
         return Check("spotify", "warn", f"{reason}: the offline catalogue is used → see docs/SPOTIFY.md to connect")
-    if not account.get("logged_in"):
+    if not account.logged_in:
         return Check(
             "spotify", "warn",
             f"not logged in → open http://127.0.0.1:{config.web.port}/ on the kiosk and log in to Spotify",
         )
-    return Check("spotify", "ok", f"logged in as {account.get('user') or 'unknown user'}")
+    return Check("spotify", "ok", f"logged in as {account.user or 'unknown user'}")
 
 
-def check_connect_device(config: Config, music: Any) -> Check:
-    from .music import MusicError
+def check_connect_device(config: Config, music: MusicBackend) -> Check:
+    from .music.spotify import SpotifyMusic
 
     name = config.spotify.device_name
-    account = music.account()
-    if account.get("backend") != "spotify":
+    if not isinstance(music.player, SpotifyMusic):
         return Check("connect device", "ok", "not needed: the offline catalogue has its own player")
-    if not account.get("logged_in"):
+    if not music.account.status().logged_in:
         return Check("connect device", "warn", f"“{name}” not checked: Spotify is not logged in")
     try:
-        found = music.find_device()
+        found = music.player.find_device()
     except MusicError as exc:
         return Check(
             "connect device", "warn",
@@ -174,7 +175,7 @@ CRITICAL = {"camera", "model", "web port"}
 
 def checks(config: Config) -> list[tuple[str, Callable[[], Check]]]:
     """Every check by name, in the order they are shown."""
-    from .music import create_music
+    from .music.factory import create_music
 
     music = functools.cache(lambda: create_music(config))
     running = functools.cache(lambda: _running_service(config.web.port))  # asked once, for two checks

@@ -1,16 +1,184 @@
-"""The event bus: one publisher side, many subscribers (live web clients, LED, systemd status).
+"""The event bus and the events on it: one publisher side, many subscribers (live web clients, LED, systemd).
 
-Events are plain JSON-able dicts with a ``type`` key. Each subscriber has a bounded queue; a slow
-subscriber loses its oldest events rather than slowing the camera loop down.
+Every event is a frozen dataclass whose ``type`` is an :class:`~moodify_edge.contract.EventType` and whose
+``to_json()`` is what a live client receives. Each subscriber has a bounded queue; a slow subscriber loses
+its oldest events rather than slowing the camera loop down.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
-Event = dict[str, Any]
+from .contract import ErrorCode, ErrorSource, EventType, KioskState, RunOutcome, TriggerOrigin
+
+if TYPE_CHECKING:
+    from .capture import CameraStatus
+    from .music import AccountStatus, PlayerState, Recommendations
+    from .runs import FrameReading, RunResult
+
+
+def _present(**fields: Any) -> dict[str, Any]:
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every bus event."""
+
+    type: ClassVar[EventType]
+
+    def payload(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": str(self.type), **self.payload()}
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """A detection run as the screens count it down: who started it, its length, when (epoch seconds)."""
+
+    origin: TriggerOrigin
+    seconds: float
+    frames: int
+    started: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"origin": str(self.origin), "seconds": self.seconds, "frames": self.frames, "started": self.started}
+
+
+@dataclass(frozen=True)
+class StateChanged(Event):
+    """The kiosk entered ``state``; ``run`` when a run started, ``outcome`` when one ended, ``error`` when
+    one failed."""
+
+    type: ClassVar[EventType] = EventType.STATE
+    state: KioskState
+    run: RunInfo | None = None
+    outcome: RunOutcome | None = None
+    error: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        run = self.run.to_dict() if self.run else None
+        return _present(state=str(self.state), run=run, outcome=self.outcome and str(self.outcome), error=self.error)
+
+
+@dataclass(frozen=True)
+class FrameRead(Event):
+    """One frame of the run in progress was read."""
+
+    type: ClassVar[EventType] = EventType.FRAME
+    reading: FrameReading
+
+    def payload(self) -> dict[str, Any]:
+        return self.reading.to_dict()
+
+
+@dataclass(frozen=True)
+class RunFinished(Event):
+    """A run ended (with an emotion, without a face, or cancelled)."""
+
+    type: ClassVar[EventType] = EventType.RESULT
+    result: RunResult
+
+    def payload(self) -> dict[str, Any]:
+        return self.result.to_dict()
+
+
+@dataclass(frozen=True)
+class RecommendationsReady(Event):
+    type: ClassVar[EventType] = EventType.RECOMMENDATIONS
+    recommendations: Recommendations
+
+    def payload(self) -> dict[str, Any]:
+        return self.recommendations.to_dict()
+
+
+@dataclass(frozen=True)
+class PlayerChanged(Event):
+    type: ClassVar[EventType] = EventType.PLAYER
+    player: PlayerState
+
+    def payload(self) -> dict[str, Any]:
+        return self.player.to_dict()
+
+
+@dataclass(frozen=True)
+class CameraChanged(Event):
+    type: ClassVar[EventType] = EventType.CAMERA
+    camera: CameraStatus
+
+    def payload(self) -> dict[str, Any]:
+        return self.camera.to_dict()
+
+
+@dataclass(frozen=True)
+class AccountChanged(Event):
+    """The music account changed (login, logout, a login Spotify revoked)."""
+
+    type: ClassVar[EventType] = EventType.ACCOUNT
+    account: AccountStatus
+
+    def payload(self) -> dict[str, Any]:
+        return self.account.to_dict()
+
+
+@dataclass(frozen=True)
+class ErrorRaised(Event):
+    """Something failed that the screen should say (the API caller, if any, also gets it as an answer)."""
+
+    type: ClassVar[EventType] = EventType.ERROR
+    source: ErrorSource
+    code: ErrorCode
+    message: str
+
+    def payload(self) -> dict[str, Any]:
+        return {"source": str(self.source), "code": str(self.code), "message": self.message}
+
+
+@dataclass(frozen=True)
+class PairingChanged(Event):
+    """The pairing code changed (``new_code``), or every phone was unpaired (``revoked``)."""
+
+    type: ClassVar[EventType] = EventType.PAIRING
+    new_code: bool = False
+    revoked: bool = False
+
+    def payload(self) -> dict[str, Any]:
+        return {"new_code": self.new_code, "revoked": self.revoked}
+
+
+@dataclass(frozen=True)
+class Snapshot(Event):
+    """Everything a screen needs to draw itself from scratch (the first event of each live client)."""
+
+    type: ClassVar[EventType] = EventType.SNAPSHOT
+    state: KioskState
+    demo: bool
+    camera: CameraStatus
+    run: RunInfo | None
+    frame: FrameReading | None
+    result: RunResult | None
+    recommendations: Recommendations | None
+    player: PlayerState
+    account: AccountStatus
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "state": str(self.state),
+            "demo": self.demo,
+            "camera": self.camera.to_dict(),
+            "run": self.run.to_dict() if self.run else None,
+            "frame": self.frame.to_dict() if self.frame else None,
+            "result": self.result.to_dict() if self.result else None,
+            "recommendations": self.recommendations.to_dict() if self.recommendations else None,
+            "player": self.player.to_dict(),
+            "account": self.account.to_dict(),
+        }
 
 
 class Subscription:
@@ -72,8 +240,7 @@ class EventBus:
         with self._lock:
             self._listeners.append(callback)
 
-    def publish(self, event_type: str, **data: Any) -> Event:
-        event = {"type": event_type, **data}
+    def publish(self, event: Event) -> Event:
         with self._lock:
             subscriptions = list(self._subscriptions)
             listeners = list(self._listeners)

@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 
 import cv2
+import cv2.data
 import numpy as np
 
 from .config import DetectionConfig

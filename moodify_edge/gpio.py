@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 import warnings
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from .config import GpioConfig
-from .events import Event, EventBus
+from .contract import ErrorSource, KioskState, TriggerOrigin
+from .events import CameraChanged, ErrorRaised, Event, EventBus, PlayerChanged, StateChanged
 
 if TYPE_CHECKING:
     from .controller import Controller
@@ -55,21 +57,28 @@ class KioskButton:
 
     def _released(self) -> None:
         if not self._long_press:
-            self._controller.press("button")
+            self._controller.press(TriggerOrigin.BUTTON)
         self._long_press = False
 
     def close(self) -> None:
         self._button.close()
 
 
-def led_mode(state: str, playing: bool, camera_ok: bool, music_error: bool) -> str:
-    """What the LED shows: "pulse" while detecting, "error" when the camera or the music failed,
-    "on" while music plays, else "off"."""
-    if state == "detecting":
-        return "pulse"
+class LedMode(StrEnum):
+    OFF = "off"
+    ON = "on"
+    PULSE = "pulse"
+    ERROR = "error"
+
+
+def led_mode(state: KioskState, playing: bool, camera_ok: bool, music_error: bool) -> LedMode:
+    """What the LED shows: pulsing while detecting, an error flicker when the camera or the music failed,
+    on while music plays, else off."""
+    if state == KioskState.DETECTING:
+        return LedMode.PULSE
     if not camera_ok or music_error:
-        return "error"
-    return "on" if playing else "off"
+        return LedMode.ERROR
+    return LedMode.ON if playing else LedMode.OFF
 
 
 class StatusLed:
@@ -87,43 +96,43 @@ class StatusLed:
             self._led = LED(pin)
             self._pwm = False
         self._lock = threading.Lock()
-        self._state = "idle"
+        self._state = KioskState.IDLE
         self._playing = False
         self._camera_ok = camera_ok
         self._music_error = False
-        self.mode = ""
+        self.mode: LedMode | None = None
         self._show(led_mode(self._state, self._playing, self._camera_ok, self._music_error))
         bus.listen(self.on_event)
 
     def on_event(self, event: Event) -> None:
-        kind = event.get("type")
         with self._lock:
-            if kind == "state":
-                self._state = event.get("state", self._state)
-                if self._state == "detecting":
+            match event:
+                case StateChanged(state=state):
+                    self._state = state
+                    if state == KioskState.DETECTING:
+                        self._music_error = False
+                case PlayerChanged(player=player):
+                    self._playing = player.playing
                     self._music_error = False
-            elif kind == "player":
-                self._playing = bool(event.get("playing"))
-                self._music_error = False
-            elif kind == "camera":
-                self._camera_ok = bool(event.get("ok"))
-            elif kind == "error" and event.get("source") == "music":
-                self._music_error = True
-            else:
-                return
+                case CameraChanged(camera=camera):
+                    self._camera_ok = camera.ok
+                case ErrorRaised(source=ErrorSource.MUSIC):
+                    self._music_error = True
+                case _:
+                    return
             self._show(led_mode(self._state, self._playing, self._camera_ok, self._music_error))
 
-    def _show(self, mode: str) -> None:
+    def _show(self, mode: LedMode) -> None:
         if mode == self.mode or self._led.closed:
             return
         self.mode = mode
-        if mode == "on":
+        if mode == LedMode.ON:
             self._led.on()
-        elif mode == "off":
+        elif mode == LedMode.OFF:
             self._led.off()
-        elif mode == "pulse" and self._pwm:
+        elif mode == LedMode.PULSE and self._pwm:
             self._led.pulse(fade_in_time=PULSE_FADE, fade_out_time=PULSE_FADE)
-        elif mode == "pulse":
+        elif mode == LedMode.PULSE:
             self._led.blink(on_time=SLOW_BLINK, off_time=SLOW_BLINK)
         else:
             self._led.blink(on_time=ERROR_ON, off_time=ERROR_OFF)
@@ -156,7 +165,7 @@ class KioskGpio:
             with warnings.catch_warnings():  # gpiozero warns once per pin library it cannot load
                 warnings.simplefilter("ignore")
                 button = KioskButton(config, controller)
-                camera_ok = bool(controller.snapshot()["camera"]["ok"])
+                camera_ok = controller.snapshot().camera.ok
                 led = StatusLed(config.led_pin, bus, camera_ok=camera_ok) if config.led_pin >= 0 else None
         except (GPIOZeroError, OSError, RuntimeError) as exc:
             if button is not None:

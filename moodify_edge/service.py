@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from .config import Config, ConfigError, EX_CONFIG
 from .events import EventBus
-from .systemd import Notifier, Watchdog, heartbeat_check, report_status, setup_logging, thread_check, watchdog_interval
+from .service_manager import Notifier, Watchdog, heartbeat_check, report_status, setup_logging, thread_check, watchdog_interval
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,10 @@ class Service:
         self.url = ""
 
     def start(self) -> None:
-        from .camera import CameraFeed
+        from .capture import CameraFeed
         from .controller import Controller
         from .gpio import KioskGpio
-        from .music import create_music
+        from .music.factory import create_music
         from .pipeline import FramePipeline
         from .web import create_app
         from .web.server import serve

@@ -34,7 +34,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from moodify_edge.camera import DemoCamera
+from moodify_edge.capture import DemoCamera
 from moodify_edge.classifier import EmotionClassifier, default_model_path
 from moodify_edge.config import Config
 from moodify_edge.faces import Box, FaceDetector, load_cascade

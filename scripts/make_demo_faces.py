@@ -3,8 +3,8 @@
 
 Picks a few clearly recognisable FER2013 test faces per class (PublicTest and PrivateTest rows where
 the FER2013 label is also the FER+ crowd's strong majority, with byte-exact pixels, and which our
-face detector finds wherever the jitter puts it once laid out as the demo camera shows them), plus the public-domain astronaut
-photo downscaled and stored as JPEG. Deterministic: the same data always gives the same file.
+face detector finds wherever the jitter puts it once laid out as the demo camera shows them), plus the
+public-domain astronaut photo downscaled and stored as JPEG. Deterministic: the same data always gives the same file.
 
     python scripts/make_demo_faces.py [--data /work/shared/data] [--per-class 5]
 """
@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 from fer_data import FERPLUS_TO_FER, ferplus_majority
 
-from moodify_edge.camera import DEMO_DATA, DemoCamera, demo_background, face_portrait, place
+from moodify_edge.capture import DEMO_DATA, DemoCamera, demo_background, face_portrait, place
 from moodify_edge.emotions import LABELS
 from moodify_edge.faces import FaceDetector
 

@@ -26,7 +26,13 @@ ERRORS = {
     400: {"error": {"status": 400, "message": "Bad request"}},
     401: {"error": {"status": 401, "message": "The access token expired"}},
     403: {"error": {"status": 403, "message": "Player command failed: Premium required", "reason": "PREMIUM_REQUIRED"}},
-    404: {"error": {"status": 404, "message": "Player command failed: No active device found", "reason": "NO_ACTIVE_DEVICE"}},
+    404: {
+        "error": {
+            "status": 404,
+            "message": "Player command failed: No active device found",
+            "reason": "NO_ACTIVE_DEVICE",
+        }
+    },
     429: {"error": {"status": 429, "message": "API rate limit exceeded"}},
     500: {"error": {"status": 500, "message": "Server error"}},
     502: {"error": {"status": 502, "message": "Bad gateway."}},
@@ -130,11 +136,14 @@ class FakeSpotify:
             "uri": f"spotify:track:{track_id}",
             "name": name,
             "artists": [{"name": artist, "id": "a1", "type": "artist"}],
-            "album": {"name": f"{name} (album)", "images": [
-                {"url": f"https://i.scdn.co/image/{track_id}-640", "width": 640, "height": 640},
-                {"url": f"https://i.scdn.co/image/{track_id}-300", "width": 300, "height": 300},
-                {"url": f"https://i.scdn.co/image/{track_id}-64", "width": 64, "height": 64},
-            ]},
+            "album": {
+                "name": f"{name} (album)",
+                "images": [
+                    {"url": f"https://i.scdn.co/image/{track_id}-640", "width": 640, "height": 640},
+                    {"url": f"https://i.scdn.co/image/{track_id}-300", "width": 300, "height": 300},
+                    {"url": f"https://i.scdn.co/image/{track_id}-64", "width": 64, "height": 64},
+                ],
+            },
             "duration_ms": 200000,
             "is_local": False,
         }
@@ -148,13 +157,24 @@ class FakeSpotify:
 
     def add_album(self, name: str, track_ids: list[str]) -> str:
         album_id = f"b{next(self._ids):021d}"
-        self.albums[album_id] = {"name": name, "tracks": track_ids,
-                                 "images": [{"url": f"https://i.scdn.co/image/{album_id}", "width": 300, "height": 300}]}
+        self.albums[album_id] = {
+            "name": name,
+            "tracks": track_ids,
+            "images": [{"url": f"https://i.scdn.co/image/{album_id}", "width": 300, "height": 300}],
+        }
         return album_id
 
     def add_device(self, name: str, active: bool = False) -> dict[str, Any]:
-        device = {"id": f"d{next(self._ids):039d}", "name": name, "type": "Speaker", "is_active": active,
-                  "is_private_session": False, "is_restricted": False, "volume_percent": 60, "supports_volume": True}
+        device = {
+            "id": f"d{next(self._ids):039d}",
+            "name": name,
+            "type": "Speaker",
+            "is_active": active,
+            "is_private_session": False,
+            "is_restricted": False,
+            "volume_percent": 60,
+            "supports_volume": True,
+        }
         self.devices.append(device)
         if active:
             self.active_device = device["id"]
@@ -171,7 +191,9 @@ class FakeSpotify:
 
     def seen(self, method: str | None = None, path: str | None = None) -> list[Seen]:
         with self.lock:
-            return [r for r in self.requests if (method is None or r.method == method) and (path is None or r.path == path)]
+            return [
+                r for r in self.requests if (method is None or r.method == method) and (path is None or r.path == path)
+            ]
 
     # ----------------------------------------------------------------- behaviour
     def _scripted(self, method: str, path: str) -> Failure | None:
@@ -189,8 +211,13 @@ class FakeSpotify:
         self.access_tokens.add(access)
         self.refresh_tokens.add(refresh)
         self.granted[refresh] = self.scope or scope
-        return {"access_token": access, "token_type": "Bearer", "scope": self.granted[refresh],
-                "expires_in": 3600, "refresh_token": refresh}
+        return {
+            "access_token": access,
+            "token_type": "Bearer",
+            "scope": self.granted[refresh],
+            "expires_in": 3600,
+            "refresh_token": refresh,
+        }
 
     def authorize(self, query: dict[str, str]) -> tuple[int, dict[str, str], Any]:
         redirect = query.get("redirect_uri", "")
@@ -200,8 +227,11 @@ class FakeSpotify:
             params = {"error": "access_denied"}
         else:
             code = secrets.token_urlsafe(16)
-            self.codes[code] = {"challenge": query["code_challenge"], "redirect_uri": redirect,
-                                "scope": query.get("scope", "")}
+            self.codes[code] = {
+                "challenge": query["code_challenge"],
+                "redirect_uri": redirect,
+                "scope": query.get("scope", ""),
+            }
             params = {"code": code}
         if "state" in query:
             params["state"] = query["state"]
@@ -233,7 +263,7 @@ class FakeSpotify:
         offset = int(query.get("offset", "0"))
         if not 0 < limit <= limit_max:
             return 400, {"error": {"status": 400, "message": "Invalid limit"}}
-        page = items[offset: offset + limit]
+        page = items[offset : offset + limit]
         more = offset + limit < len(items)
         return 200, {
             "href": f"{self.api_url}{base}?offset={offset}&limit={limit}",
@@ -258,8 +288,15 @@ class FakeSpotify:
         device = self._device(self.active_device)
         if device is None or not self.queue:
             return None
-        return {"device": device, "is_playing": self.playing, "progress_ms": 1000, "currently_playing_type": "track",
-                "item": self.tracks.get(self.queue[self.index]), "shuffle_state": False, "repeat_state": "off"}
+        return {
+            "device": device,
+            "is_playing": self.playing,
+            "progress_ms": 1000,
+            "currently_playing_type": "track",
+            "item": self.tracks.get(self.queue[self.index]),
+            "shuffle_state": False,
+            "repeat_state": "off",
+        }
 
     def _player_target(self, query: dict[str, str]) -> tuple[int, Any] | None:
         if not self.premium:
@@ -279,7 +316,7 @@ class FakeSpotify:
             d["is_active"] = d["id"] == device_id
 
     def api(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
-        route = path[len("/v1"):].rstrip("/")
+        route = path[len("/v1") :].rstrip("/")
         if method == "GET" and route == "/me":
             return 200, {"id": "kiosk-user", "display_name": "Kiosk User", "type": "user"}
         if method == "GET" and route == "/search":
@@ -288,24 +325,37 @@ class FakeSpotify:
             status, page = self._page(self._search_items(query.get("q", "")), query, "search", 10)
             return status, {"tracks": page} if status == 200 else page
         if method == "GET" and route == "/me/playlists":
-            items = [{"id": pid, "name": p["name"], "uri": f"spotify:playlist:{pid}", "tracks": None,
-                      "items": {"href": f"{self.api_url}playlists/{pid}/items", "total": len(p["tracks"])}}
-                     for pid, p in self.playlists.items()]
+            items = [
+                {
+                    "id": pid,
+                    "name": p["name"],
+                    "uri": f"spotify:playlist:{pid}",
+                    "tracks": None,
+                    "items": {"href": f"{self.api_url}playlists/{pid}/items", "total": len(p["tracks"])},
+                }
+                for pid, p in self.playlists.items()
+            ]
             return self._page(items, query, "me/playlists", 50)
         if m := re.fullmatch(r"/playlists/(\w+)/items", route):
             playlist = self.playlists.get(m[1])
             if method != "GET" or playlist is None:
                 return 404, {"error": {"status": 404, "message": "Resource not found"}}
-            entries = [{"added_at": "2026-01-01T00:00:00Z", "is_local": False, "item": self.tracks.get(t) if t else None}
-                       for t in playlist["tracks"]]
+            entries = [
+                {"added_at": "2026-01-01T00:00:00Z", "is_local": False, "item": self.tracks.get(t) if t else None}
+                for t in playlist["tracks"]
+            ]
             return self._page(entries, query, f"playlists/{m[1]}/items", 50)
         if method == "GET" and (m := re.fullmatch(r"/albums/(\w+)", route)):
             album = self.albums.get(m[1])
             if album is None:
                 return 404, {"error": {"status": 404, "message": "Resource not found"}}
             simplified = [{k: v for k, v in self.tracks[t].items() if k != "album"} for t in album["tracks"]]
-            return 200, {"id": m[1], "name": album["name"], "images": album["images"],
-                         "tracks": {"items": simplified, "next": None, "total": len(simplified)}}
+            return 200, {
+                "id": m[1],
+                "name": album["name"],
+                "images": album["images"],
+                "tracks": {"items": simplified, "next": None, "total": len(simplified)},
+            }
         if method == "GET" and (m := re.fullmatch(r"/tracks/(\w+)", route)):
             track = self.tracks.get(m[1])
             return (200, track) if track else (404, {"error": {"status": 404, "message": "Resource not found"}})
@@ -330,7 +380,9 @@ class FakeSpotify:
             if "uris" in body:
                 self.queue = [u.rsplit(":", 1)[-1] for u in body["uris"]]
                 offset = body.get("offset") or {}
-                self.index = self.queue.index(offset["uri"].rsplit(":", 1)[-1]) if "uri" in offset else offset.get("position", 0)
+                self.index = (
+                    self.queue.index(offset["uri"].rsplit(":", 1)[-1]) if "uri" in offset else offset.get("position", 0)
+                )
             elif "context_uri" in body:
                 playlist = self.playlists.get(body["context_uri"].rsplit(":", 1)[-1])
                 if playlist is None:
@@ -411,7 +463,7 @@ def _handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                 return self._answer(401, ERRORS[401])
             with fake.lock:
                 status, payload = fake.api(self.command, url.path, query, body)
-            self._answer(status, payload)
+            return self._answer(status, payload)
 
         do_GET = do_POST = do_PUT = do_DELETE = _handle
 

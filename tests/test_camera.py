@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from helpers import ASTRONAUT, wait_for
 
-from moodify_edge.camera import (
+from moodify_edge.capture import (
     CameraError,
     CameraFeed,
+    CameraStatus,
     DemoCamera,
     EndOfStream,
     FileCamera,
+    SourceKind,
     open_camera,
     parse_source,
 )
 from moodify_edge.config import CameraConfig
-from moodify_edge.events import EventBus
-
-ASTRONAUT = Path(__file__).parent / "data" / "astronaut.png"
+from moodify_edge.events import CameraChanged, EventBus
 
 
 @pytest.fixture
@@ -117,10 +117,13 @@ def test_an_empty_folder_is_refused(tmp_path):
 
 
 def test_sources_are_recognised():
-    assert parse_source("usb:2") == ("usb", 2)
-    assert parse_source("/dev/video3") == ("usb", "/dev/video3")
-    assert parse_source("demo") == ("demo", None)
-    assert parse_source("clips/a.mp4") == ("file", Path("clips/a.mp4"))
+    assert parse_source("usb:2") == (SourceKind.USB, 2)
+    assert parse_source("/dev/video3") == (SourceKind.USB, "/dev/video3")
+    assert parse_source("demo") == (SourceKind.DEMO, None)
+    assert parse_source(" auto ") == (SourceKind.AUTO, None)
+    assert parse_source("clips/a.mp4") == (SourceKind.FILE, Path("clips/a.mp4"))
+    with pytest.raises(CameraError, match='expected "usb:N"'):
+        parse_source("usb:front")
 
 
 def test_the_pi_camera_without_picamera2_is_a_clear_error():
@@ -150,20 +153,11 @@ def test_the_demo_is_a_source_name():
 
 
 # ----------------------------------------------------------------------------- the feed
-def camera_events(bus: EventBus) -> list[dict]:
-    """The "camera" events published on ``bus`` from now on (a live list)."""
-    events: list[dict] = []
-    bus.listen(lambda event: events.append(event) if event["type"] == "camera" else None)
+def camera_events(bus: EventBus) -> list[CameraStatus]:
+    """The camera states published on ``bus`` from now on (a live list)."""
+    events: list[CameraStatus] = []
+    bus.listen(lambda event: events.append(event.camera) if isinstance(event, CameraChanged) else None)
     return events
-
-
-def wait_for(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def test_the_feed_waits_for_a_camera_that_appears(tmp_path):
@@ -173,13 +167,13 @@ def test_the_feed_waits_for_a_camera_that_appears(tmp_path):
     config = CameraConfig(source=str(folder), fps=50, reopen_max_seconds=0.2)
     with CameraFeed(config, bus) as feed:
         assert wait_for(lambda: feed.failures >= 2)
-        assert feed.status()["ok"] is False and "no such file or folder" in feed.status()["message"]
+        assert feed.status().ok is False and "no such file or folder" in feed.status().message
         assert feed.read(0.05) is None
         folder.mkdir()
         cv2.imwrite(str(folder / "a.png"), np.zeros((48, 64, 3), np.uint8))
         assert feed.read(10.0).shape == (48, 64, 3)
-        assert feed.status() == {"ok": True, "message": f"file {folder}", "source": str(folder)}
-    assert [e["ok"] for e in events] == [False, True]  # one event per change, not per attempt
+        assert feed.status() == CameraStatus(ok=True, message=f"file {folder}", source=str(folder))
+    assert [e.ok for e in events] == [False, True]  # one event per change, not per attempt
 
 
 def opener_failing_with(*errors: Exception):
@@ -204,7 +198,7 @@ def test_the_feed_reopens_after_failures_with_backoff():
         assert feed.read(10.0) is not None
         assert feed.read(10.0) is not None  # keeps delivering once open
     assert len(attempts) == 4 and feed.failures == 3
-    assert [(e["ok"], e["message"]) for e in events] == [(False, "camera busy"), (True, f"file {ASTRONAUT}")]
+    assert [(e.ok, e.message) for e in events] == [(False, "camera busy"), (True, f"file {ASTRONAUT}")]
 
 
 def test_a_lost_camera_is_reported_and_reopened(image_folder):
@@ -214,8 +208,8 @@ def test_a_lost_camera_is_reported_and_reopened(image_folder):
     with CameraFeed(config, bus) as feed:
         assert wait_for(lambda: len(events) >= 3)
         assert feed.read(5.0) is not None
-    assert [e["ok"] for e in events[:3]] == [True, False, True]
-    assert events[1]["message"].startswith("camera lost")
+    assert [e.ok for e in events[:3]] == [True, False, True]
+    assert events[1].message.startswith("camera lost")
 
 
 def test_read_returns_each_frame_once_and_the_heartbeat_moves():
@@ -225,7 +219,7 @@ def test_read_returns_each_frame_once_and_the_heartbeat_moves():
         assert feed.read(0.01) is None  # the next frame is not due yet
         beat = feed.heartbeat
         assert wait_for(lambda: feed.heartbeat > beat)
-    assert feed.status()["ok"] is True
+    assert feed.status().ok is True
 
 
 def test_an_unexpected_driver_error_is_a_lost_camera_not_a_dead_feed():
@@ -234,5 +228,5 @@ def test_an_unexpected_driver_error_is_a_lost_camera_not_a_dead_feed():
     events = camera_events(bus)
     with CameraFeed(CameraConfig(reopen_max_seconds=0.1), bus, opener=opener) as feed:
         assert feed.read(10.0) is not None
-    assert [e["ok"] for e in events] == [False, True]
-    assert "numpy.dtype size changed" in events[0]["message"]
+    assert [e.ok for e in events] == [False, True]
+    assert "numpy.dtype size changed" in events[0].message

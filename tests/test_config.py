@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from moodify_edge import config
-from moodify_edge.config import Config, ConfigError
+from moodify_edge.config import Config, ConfigError, validation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +22,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_no_file_gives_working_defaults(monkeypatch, tmp_path):
     monkeypatch.delenv(config.ENV_VAR, raising=False)
-    monkeypatch.setattr(config, "DEFAULT_PATH", tmp_path / "absent.toml")
+    monkeypatch.setattr(validation, "DEFAULT_PATH", tmp_path / "absent.toml")  # where load() looks
     loaded = config.load()
     assert loaded.web.host == "127.0.0.1" and loaded.web.port == 5000
     assert loaded.detection.seconds == 5.0
@@ -83,13 +85,15 @@ def test_override_is_validated_like_the_file():
     assert config.override(Config(), "web.port", 8000).web.port == 8000
     with pytest.raises(ConfigError, match="web.port: 0 is below the minimum 1"):
         config.override(Config(), "web.port", 0)
+    with pytest.raises(ConfigError, match="command line: web.prot: unknown key"):
+        config.override(Config(), "web.prot", 8000)
 
 
 def test_example_file_documents_every_key_and_loads_to_the_defaults():
     example = ROOT / "config.example.toml"
     assert example.read_text(encoding="utf-8") == config.example_toml(), (
-        "config.example.toml is stale: regenerate it with "
-        "python -c 'from moodify_edge.config import example_toml; print(example_toml(), end=\"\")' > config.example.toml"
+        "config.example.toml is stale: regenerate it with .venv/bin/python -c "
+        "'from moodify_edge.config import example_toml; print(example_toml(), end=\"\")' > config.example.toml"
     )
     assert config.load(example) == Config(source=str(example))
 
@@ -98,3 +102,10 @@ def test_state_path_prefers_the_systemd_state_directory(monkeypatch, tmp_path):
     monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
     assert Config().state_path() == tmp_path / "state"
     assert (tmp_path / "state").is_dir()
+
+
+def test_the_schema_imports_whichever_module_comes_first():
+    # mood.py declares its keys with moodify_edge.setting, and the schema holds the mood profiles
+    for module in ("moodify_edge.mood", "moodify_edge.config", "moodify_edge.setting"):
+        done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr

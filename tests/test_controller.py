@@ -3,13 +3,14 @@ new screen is told when it connects. Real pipeline, real camera sources, the off
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
 import pytest
 
-from conftest import ASTRONAUT, events_until_quiet
-from moodify_edge.camera import CameraError, FileCamera
+from helpers import ASTRONAUT, events_until_quiet
+from moodify_edge.capture import CameraError, FileCamera
 from moodify_edge.config import Config
 from moodify_edge.controller import Controller
 from moodify_edge.events import EventBus
@@ -77,10 +78,10 @@ def test_a_completed_run_recommends_music_and_starts_the_first_track(pipeline):
 def test_a_new_screen_gets_the_whole_state_in_one_snapshot(pipeline):
     config = Config().replace("detection", frames=3).replace("service", demo=True)
     controller = Controller(config, EventBus(), FileCamera(ASTRONAUT, fps=60), pipeline, create_music(config))
-    assert controller.snapshot()["state"] == "idle" and controller.snapshot()["result"] is None
+    assert controller.snapshot().state == "idle" and controller.snapshot().result is None
     controller.trigger()
     controller.join(10)
-    snapshot = controller.snapshot()
+    snapshot = controller.snapshot().to_json()
     assert snapshot["demo"] is True
     assert snapshot["state"] == "result"
     assert snapshot["result"]["emotion"] == "happy"
@@ -89,37 +90,38 @@ def test_a_new_screen_gets_the_whole_state_in_one_snapshot(pipeline):
     assert snapshot["account"]["backend"] == "offline"
 
 
-class SlowMusic:
+class SlowSource:
     """The offline catalogue behind a gate: recommendations arrive only when the test says so, as from
-    a slow music service."""
+    a slow music service. ``worker`` is the thread that asked."""
 
-    def __init__(self, music) -> None:
-        self._music = music
+    def __init__(self, source) -> None:
+        self._source = source
         self.gate = threading.Event()
+        self.worker: threading.Thread | None = None
 
     def recommend(self, emotion: str):
+        self.worker = threading.current_thread()
         self.gate.wait(10)
-        return self._music.recommend(emotion)
-
-    def __getattr__(self, name: str):
-        return getattr(self._music, name)
+        return self._source.recommend(emotion)
 
 
 def test_recommendations_that_arrive_after_a_new_run_began_are_dropped(pipeline):
     config = Config().replace("detection", frames=3)
-    music = SlowMusic(create_music(config))
-    controller = Controller(config, EventBus(), FileCamera(ASTRONAUT, fps=60), pipeline, music)
+    backend = create_music(config)
+    slow = SlowSource(backend.source)
+    controller = Controller(
+        config, EventBus(), FileCamera(ASTRONAUT, fps=60), pipeline, dataclasses.replace(backend, source=slow)
+    )
     controller.trigger()
     controller.join(0.5)  # the first run has its result and waits for music
     assert controller.state == "result"
     controller.config = config.replace("detection", frames=0, seconds=30.0)
     controller.trigger()  # a second visitor presses before the music service answers
-    music.gate.set()
-    for worker in [t for t in threading.enumerate() if t.name == "detection"]:
-        worker.join(2)
-        if worker.is_alive():  # the second run: still detecting, as it should be
-            break
-    snapshot = controller.snapshot()
+    first_worker = slow.worker
+    slow.gate.set()
+    assert first_worker is not None
+    first_worker.join(2)  # the first run's worker got its music and finished
+    snapshot = controller.snapshot().to_json()
     assert snapshot["state"] == "detecting"
     assert snapshot["recommendations"] is None
     assert snapshot["player"]["playing"] is False

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import itertools
 
 import cv2
 import numpy as np
 import pytest
+from helpers import ASTRONAUT
 
-from moodify_edge.camera import DemoCamera, demo_background
+from moodify_edge.capture import DemoCamera, demo_background
 from moodify_edge.faces import FaceDetector, cascade_path
-
-ASTRONAUT = Path(__file__).parent / "data" / "astronaut.png"
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +98,7 @@ def test_the_tracked_face_follows_a_moving_visitor(astronaut):
         box = detector.detect(frame)
         assert box is not None, step
         xs.append(box[0])
-    assert all(b > a for a, b in zip(xs, xs[1:]))
+    assert all(b > a for a, b in itertools.pairwise(xs))
 
 
 def test_a_larger_face_stepping_in_takes_over_the_track(astronaut):

@@ -14,12 +14,15 @@ import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory, MockPWMPin
 
-from moodify_edge.camera import CameraFeed
+from helpers import events_until_quiet, next_event, wait_for
+from moodify_edge.capture import CameraFeed, CameraStatus
 from moodify_edge.config import CameraConfig, Config, GpioConfig
+from moodify_edge.contract import ErrorCode, ErrorSource, KioskState
 from moodify_edge.controller import Controller
-from moodify_edge.events import EventBus
+from moodify_edge.events import CameraChanged, ErrorRaised, EventBus, PlayerChanged
 from moodify_edge.gpio import KioskGpio, StatusLed, led_mode
-from moodify_edge.music import create_music
+from moodify_edge.music import PlayerState
+from moodify_edge.music.factory import create_music
 from moodify_edge.pipeline import FramePipeline
 
 LONG_PRESS = 0.5  # the shortest gpio.long_press_seconds allowed
@@ -63,21 +66,12 @@ def press(pin, seconds: float = 0.05) -> None:
     pin.drive_high()
 
 
-def wait_for(condition, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
-
-
 def test_a_press_starts_a_detection_run(pins, tmp_path):
     with kiosk(tmp_path) as (controller, _, bus), bus.subscribe() as events:
         press(pins.pin(17))
         assert wait_for(lambda: controller.state == "detecting")
-        state = next(e for e in iter(lambda: events.get(1), None) if e["type"] == "state")
-        assert state["run"]["origin"] == "button"
+        state = next_event(events, "state", timeout=1)
+        assert state is not None and state["run"]["origin"] == "button"
 
 
 def test_a_press_during_a_run_is_ignored_or_cancels_it_as_configured(pins, tmp_path):
@@ -97,12 +91,12 @@ def test_a_press_during_a_run_is_ignored_or_cancels_it_as_configured(pins, tmp_p
 
 def test_a_long_press_stops_the_music_and_starts_no_run(pins, tmp_path):
     with kiosk(tmp_path) as (controller, _, bus), bus.subscribe() as events:
-        tracks = controller.music.recommend("happy").tracks
-        assert controller.player_call("play", tracks[0].uri).playing
+        tracks = controller.music.source.recommend("happy").tracks
+        assert controller.play(tracks[0].uri).playing
         press(pins.pin(17), LONG_PRESS + 0.3)
-        assert wait_for(lambda: not controller.music.player_state().playing)
+        assert wait_for(lambda: not controller.music.player.state().playing)
         time.sleep(0.2)
-        seen = [e["type"] for e in iter(lambda: events.get(0.1), None)]
+        seen = [e["type"] for e in events_until_quiet(events, quiet=0.1)]
         assert "player" in seen and "state" not in seen
         assert controller.state == "idle"
 
@@ -131,7 +125,7 @@ def test_led_pulses_while_detecting_and_is_off_when_idle(pins, tmp_path):
 
 def test_led_is_on_while_music_plays(pins, tmp_path):
     with kiosk(tmp_path) as (controller, devices, _):
-        controller.player_call("play", controller.music.recommend("sad").tracks[0].uri)
+        controller.play(controller.music.source.recommend("sad").tracks[0].uri)
         assert devices.led.mode == "on" and pins.pin(27).state == 1
         controller.stop_music()
         assert devices.led.mode == "off" and pins.pin(27).state == 0
@@ -147,26 +141,26 @@ def test_led_flickers_when_the_camera_is_unavailable(pins, tmp_path):
         time.sleep(0.5)
         levels = [s.state for s in pins.pin(27).states[-6:]]
         assert set(levels) == {0, 1}  # hard on/off flicker
-        bus.publish("camera", ok=True, message="back", source="usb:0")
+        bus.publish(CameraChanged(CameraStatus(ok=True, message="back", source="usb:0")))
         assert led.mode == "off"
     finally:
         led.close()
 
 
 def test_led_mode_priorities():
-    assert led_mode("detecting", playing=True, camera_ok=False, music_error=True) == "pulse"
-    assert led_mode("idle", playing=True, camera_ok=True, music_error=True) == "error"
-    assert led_mode("result", playing=True, camera_ok=True, music_error=False) == "on"
-    assert led_mode("result", playing=False, camera_ok=True, music_error=False) == "off"
+    assert led_mode(KioskState.DETECTING, playing=True, camera_ok=False, music_error=True) == "pulse"
+    assert led_mode(KioskState.IDLE, playing=True, camera_ok=True, music_error=True) == "error"
+    assert led_mode(KioskState.RESULT, playing=True, camera_ok=True, music_error=False) == "on"
+    assert led_mode(KioskState.RESULT, playing=False, camera_ok=True, music_error=False) == "off"
 
 
 def test_a_music_error_flickers_until_the_next_player_change(pins):
     bus = EventBus()
     led = StatusLed(27, bus)
     try:
-        bus.publish("error", source="music", message="No Spotify device", code="device_missing")
+        bus.publish(ErrorRaised(ErrorSource.MUSIC, ErrorCode.DEVICE_MISSING, "No Spotify device"))
         assert led.mode == "error"
-        bus.publish("player", available=True, playing=True)
+        bus.publish(PlayerChanged(PlayerState(available=True, playing=True)))
         assert led.mode == "on"
     finally:
         led.close()

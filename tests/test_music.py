@@ -7,56 +7,66 @@ import random
 import pytest
 
 from moodify_edge.config import Config, parse
+from moodify_edge.contract import ErrorCode, MusicBackendName
 from moodify_edge.emotions import KEYS
-from moodify_edge.music import MusicError, Track, create_music
+from moodify_edge.mood import Policy
+from moodify_edge.music import MusicError, Track
 from moodify_edge.music.catalogue import OfflineMusic, catalogue
+from moodify_edge.music.factory import create_music
 from moodify_edge.music.recommender import Recommender, choose, dedupe
 
 
 def tracks(prefix: str, n: int) -> list[Track]:
-    return [Track(title=f"{prefix} {i}", artists=[f"{prefix} artist"], uri=f"spotify:track:{prefix}{i}") for i in range(n)]
+    return [
+        Track(title=f"{prefix} {i}", artists=[f"{prefix} artist"], uri=f"spotify:track:{prefix}{i}") for i in range(n)
+    ]
 
 
 def test_duplicates_across_pools_are_kept_once_in_the_first_pool():
     song = Track("Song", ["Band"], "spotify:track:a")
     album_version = Track("song ", ["band"], "spotify:track:b")  # same title and artist, other release
-    pools = dedupe([[song], [Track("Song", ["Band"], "spotify:track:a"), album_version, Track("Other", ["Band"], "spotify:track:c")]])
+    pools = dedupe(
+        [
+            [song],
+            [Track("Song", ["Band"], "spotify:track:a"), album_version, Track("Other", ["Band"], "spotify:track:c")],
+        ]
+    )
     assert [[t.uri for t in pool] for pool in pools] == [["spotify:track:a"], ["spotify:track:c"]]
 
 
 def test_match_mixes_every_pool_and_caps_the_list():
     pools = [tracks("a", 10), tracks("b", 10), tracks("c", 10)]
-    chosen = choose(pools, "match", 6, rng=random.Random(1))
+    chosen = choose(pools, Policy.MATCH, 6, rng=random.Random(1))
     assert len(chosen) == 6
     assert {t.uri[14] for t in chosen} == {"a", "b", "c"}
 
 
 def test_lift_goes_through_the_pools_in_profile_order():
     comforting, brighter = tracks("comfort", 10), tracks("bright", 10)
-    chosen = choose([comforting, brighter], "lift", 8, rng=random.Random(2))
+    chosen = choose([comforting, brighter], Policy.LIFT, 8, rng=random.Random(2))
     stages = ["comfort" if t in comforting else "bright" for t in chosen]
     assert stages == ["comfort"] * 4 + ["bright"] * 4
 
 
 def test_lift_passes_a_short_pool_share_on():
-    chosen = choose([tracks("x", 1), tracks("y", 10)], "lift", 6, rng=random.Random(3))
+    chosen = choose([tracks("x", 1), tracks("y", 10)], Policy.LIFT, 6, rng=random.Random(3))
     assert len(chosen) == 6 and chosen[0].uri == "spotify:track:x0"
 
 
 def test_recent_runs_are_not_repeated_while_others_exist():
     recommender = Recommender(items=5, avoid_recent=2, rng=random.Random(4))
     pool = [tracks("s", 15)]
-    first, second, third = (set(t.uri for t in recommender.pick(pool, "match")) for _ in range(3))
+    first, second, third = (set(t.uri for t in recommender.pick(pool, Policy.MATCH)) for _ in range(3))
     assert not first & second and not second & third and not first & third
-    fourth = {t.uri for t in recommender.pick(pool, "match")}
+    fourth = {t.uri for t in recommender.pick(pool, Policy.MATCH)}
     assert not fourth & (second | third)  # the first run has been forgotten (avoid_recent = 2)
 
 
 def test_a_small_pool_repeats_rather_than_showing_a_short_list():
     recommender = Recommender(items=4, avoid_recent=3, rng=random.Random(5))
     pool = [tracks("s", 6)]
-    recommender.pick(pool, "match")
-    assert len(recommender.pick(pool, "match")) == 4
+    recommender.pick(pool, Policy.MATCH)
+    assert len(recommender.pick(pool, Policy.MATCH)) == 4
 
 
 @pytest.fixture
@@ -67,7 +77,7 @@ def offline() -> OfflineMusic:
 @pytest.mark.parametrize("emotion", KEYS)
 def test_the_offline_catalogue_recommends_for_every_emotion(offline, emotion):
     result = offline.recommend(emotion)
-    assert result.source == "offline" and result.emotion == emotion
+    assert result.source == MusicBackendName.OFFLINE and result.emotion == emotion
     assert result.policy == Config().music.moods[emotion].policy
     assert len(result.tracks) == Config().music.items
     assert len({t.uri for t in result.tracks}) == len(result.tracks)
@@ -83,7 +93,7 @@ def test_every_emotion_has_at_least_ten_catalogue_songs():
 def test_offline_lift_starts_with_the_comforting_songs(offline):
     comfort = {t.uri for t in catalogue()["sad"][0]}
     result = offline.recommend("sad")  # sad lifts by default
-    assert result.policy == "lift"
+    assert result.policy == Policy.LIFT
     assert [t.uri in comfort for t in result.tracks] == [True] * 4 + [False] * 4
 
 
@@ -102,13 +112,13 @@ def test_demo_player_keeps_its_state_and_says_it_is_a_demo(offline):
     assert offline.pause().playing is False
     assert offline.play().playing is True  # resume
     assert offline.set_volume(30).volume == 30
-    assert offline.player_state().volume == 30
+    assert offline.state().volume == 30
 
 
 def test_demo_player_explains_what_it_cannot_do(offline):
     with pytest.raises(MusicError) as nothing:
         offline.play()
-    assert nothing.value.code == "nothing_to_play"
+    assert nothing.value.code == ErrorCode.NOTHING_TO_PLAY
     with pytest.raises(MusicError) as loud:
         offline.set_volume(101)
     assert loud.value.status == 400
@@ -117,12 +127,12 @@ def test_demo_player_explains_what_it_cannot_do(offline):
 def test_the_offline_backend_has_no_login(offline):
     with pytest.raises(MusicError) as error:
         offline.login_url()
-    assert error.value.code == "spotify_not_configured" and "spotify.client_id" in error.value.message
+    assert error.value.code == ErrorCode.SPOTIFY_NOT_CONFIGURED and "spotify.client_id" in error.value.message
     offline.logout()  # harmless
 
 
 def test_factory_chooses_offline_without_a_client_id_or_in_demo(tmp_path):
-    assert create_music(Config()).account()["backend"] == "offline"
+    assert create_music(Config()).account.status().backend == MusicBackendName.OFFLINE
     configured = parse(f'[spotify]\nclient_id = "abc"\n[service]\nstate_dir = "{tmp_path}"\n')
-    assert create_music(configured).account()["backend"] == "spotify"
-    assert create_music(configured.replace("service", demo=True)).account()["backend"] == "offline"
+    assert create_music(configured).account.status().backend == MusicBackendName.SPOTIFY
+    assert create_music(configured.replace("service", demo=True)).account.status().backend == MusicBackendName.OFFLINE

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
+from helpers import ASTRONAUT
 
-from moodify_edge.camera import demo_background
+from moodify_edge.capture import demo_background
 from moodify_edge.classifier import default_model_path
 from moodify_edge.config import Config
 from moodify_edge.pipeline import FramePipeline
-
-ASTRONAUT = Path(__file__).parent / "data" / "astronaut.png"
 
 
 def test_a_face_gives_a_box_probabilities_and_stage_times(pipeline):

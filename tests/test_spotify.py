@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from fake_spotify import FakeSpotify
-from moodify_edge.config import Config, MoodProfile
+
+from moodify_edge.config import Config
+from moodify_edge.contract import ErrorCode, MusicBackendName
+from moodify_edge.mood import MoodProfile
 from moodify_edge.music import MusicError
-from moodify_edge.music.auth import TOKEN_FILE, TokenFile
 from moodify_edge.music.spotify import SpotifyMusic
+from moodify_edge.music.spotify.auth import TOKEN_FILE, TokenFile
 
 DEVICE = "Moodify Edge"
 
@@ -71,7 +73,7 @@ def stored_token(config: Config) -> dict:
     return json.loads((config.state_path() / TOKEN_FILE).read_text())
 
 
-def code_of(call) -> str:
+def code_of(call) -> ErrorCode:
     with pytest.raises(MusicError) as error:
         call()
     return error.value.code
@@ -79,21 +81,21 @@ def code_of(call) -> str:
 
 def offline_because(recommendations) -> str:
     """The notice of a list that came from the offline catalogue because Spotify could not give one."""
-    assert recommendations.source == "offline" and recommendations.tracks
+    assert recommendations.source == MusicBackendName.OFFLINE and recommendations.tracks
     return recommendations.notice
 
 
 # ---------------------------------------------------------------------------------------------- login
 def test_kiosk_login_redirects_to_our_callback_and_stores_the_tokens(fake, config):
     music = SpotifyMusic(config)
-    assert music.account()["logged_in"] is False
+    assert music.status().logged_in is False
     url = music.login_url()
     assert url.startswith(fake.url + "/authorize?") and "code_challenge_method=S256" in url and "state=" in url
     redirected = approve(url)
     assert redirected.startswith("http://127.0.0.1:5000/callback?code=")
     music.finish_login(redirected)
-    account = music.account()
-    assert account["logged_in"] and account["user"] == "Kiosk User" and account["device"] == DEVICE
+    account = music.status()
+    assert account.logged_in and account.user == "Kiosk User" and account.device == DEVICE
     token = stored_token(config)
     assert token["refresh_token"] in fake.refresh_tokens and token["access_token"] in fake.access_tokens
 
@@ -103,7 +105,7 @@ def test_phone_login_with_the_pasted_url_works_while_another_link_is_open(fake, 
     kiosk_link = music.login_url()
     phone_link = music.login_url()
     music.finish_login("  " + approve(phone_link) + "\n")  # pasted with stray whitespace
-    assert music.account()["logged_in"]
+    assert music.status().logged_in
     assert kiosk_link != phone_link
 
 
@@ -111,8 +113,8 @@ def test_a_redirect_with_the_wrong_state_is_refused(fake, config):
     music = SpotifyMusic(config)
     redirected = approve(music.login_url())
     forged = redirected.replace("state=", "state=x")
-    assert code_of(lambda: music.finish_login(forged)) == "login_state"
-    assert code_of(lambda: music.finish_login("http://127.0.0.1:5000/callback?code=abc")) == "login_state"
+    assert code_of(lambda: music.finish_login(forged)) == ErrorCode.LOGIN_STATE
+    assert code_of(lambda: music.finish_login("http://127.0.0.1:5000/callback?code=abc")) == ErrorCode.LOGIN_STATE
     assert not (config.state_path() / TOKEN_FILE).exists()
 
 
@@ -120,20 +122,20 @@ def test_a_state_is_used_once(fake, config):
     music = SpotifyMusic(config)
     redirected = approve(music.login_url())
     music.finish_login(redirected)
-    assert code_of(lambda: music.finish_login(redirected)) == "login_state"
+    assert code_of(lambda: music.finish_login(redirected)) == ErrorCode.LOGIN_STATE
 
 
 def test_a_declined_login_says_so(fake, config):
     fake.deny_authorize = True
     music = SpotifyMusic(config)
-    assert code_of(lambda: music.finish_login(approve(music.login_url()))) == "login_denied"
+    assert code_of(lambda: music.finish_login(approve(music.login_url()))) == ErrorCode.LOGIN_DENIED
 
 
 def test_no_login_means_a_login_prompt_on_screen_never_on_stdin(fake, config):
     music = SpotifyMusic(config)
     assert offline_because(music.recommend("happy")) == "Log in to Spotify to play music."
-    assert code_of(lambda: music.play()) == "login_required"
-    state = music.player_state()
+    assert code_of(lambda: music.play()) == ErrorCode.LOGIN_REQUIRED
+    state = music.state()
     assert state.available is False and "Log in" in state.message
     assert fake.seen(path="/api/token") == []
 
@@ -141,13 +143,13 @@ def test_no_login_means_a_login_prompt_on_screen_never_on_stdin(fake, config):
 def test_a_login_without_the_needed_scopes_asks_to_log_in_again(fake, config):
     fake.scope = "user-read-private"
     music = logged_in(config)
-    assert code_of(lambda: music.player_state()) == "login_required"
+    assert code_of(lambda: music.state()) == ErrorCode.LOGIN_REQUIRED
 
 
 def test_logout_forgets_the_tokens(music, config):
     music.logout()
     assert not (config.state_path() / TOKEN_FILE).exists()
-    assert music.account()["logged_in"] is False
+    assert music.status().logged_in is False
 
 
 # ---------------------------------------------------------------------------------------------- tokens
@@ -155,33 +157,33 @@ def test_an_expired_token_is_refreshed_and_the_rotated_refresh_token_saved(fake,
     fake.add_device(DEVICE)
     before = stored_token(config)
     fake.expire_access_tokens()  # Spotify now answers 401 "The access token expired"
-    music.player_state()
+    music.state()
     after = stored_token(config)
     assert after["refresh_token"] != before["refresh_token"]
     assert after["refresh_token"] in fake.refresh_tokens and before["refresh_token"] not in fake.refresh_tokens
     fake.expire_access_tokens()
-    music.player_state()  # the rotated token works for the next refresh too
+    music.state()  # the rotated token works for the next refresh too
     assert stored_token(config)["refresh_token"] != after["refresh_token"]
 
 
 def test_a_token_near_its_expiry_is_refreshed_before_use(fake, music, config):
     token = stored_token(config)
     TokenFile(config.state_path() / TOKEN_FILE).save_token_to_cache(token | {"expires_at": int(time.time()) + 10})
-    music.player_state()
+    music.state()
     assert len(fake.seen("POST", "/api/token")) == 2  # login, then the refresh
     assert fake.seen("GET", "/v1/me/player")[-1].token == stored_token(config)["access_token"]
 
 
 def test_a_revoked_login_asks_to_log_in_again(fake, music):
     fake.revoke()
-    assert code_of(lambda: music.player_state()) == "login_required"
-    account = music.account()
-    assert account["logged_in"] is False and account["message"] == "Log in to Spotify to play music."
+    assert code_of(lambda: music.state()) == ErrorCode.LOGIN_REQUIRED
+    account = music.status()
+    assert account.logged_in is False and account.message == "Log in to Spotify to play music."
 
 
 def test_a_second_401_after_refreshing_asks_to_log_in_again(fake, music):
     fake.fail("GET", "/v1/me/player", 401, times=2)
-    assert code_of(lambda: music.player_state()) == "login_required"
+    assert code_of(lambda: music.state()) == ErrorCode.LOGIN_REQUIRED
     assert len(fake.seen("POST", "/api/token")) == 2
 
 
@@ -198,7 +200,7 @@ def test_a_crash_in_the_middle_of_a_write_keeps_the_old_tokens(music, config):
     script = (
         "import resource, signal, sys\n"
         "from pathlib import Path\n"
-        "from moodify_edge.music.auth import TokenFile\n"
+        "from moodify_edge.music.spotify.auth import TokenFile\n"
         "signal.signal(signal.SIGXFSZ, signal.SIG_DFL)\n"  # Python ignores it by default
         "resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))\n"
         "TokenFile(Path(sys.argv[1])).save_token_to_cache({'access_token': 'x' * 100000, 'refresh_token': 'new'})\n"
@@ -221,7 +223,7 @@ def moods(config: Config, emotion: str, **profile) -> Config:
 def test_recommendations_for_each_emotion_come_from_search(fake, music, config):
     for emotion, profile in config.music.moods.items():
         result = music.recommend(emotion)
-        assert result.source == "spotify" and result.policy == profile.policy
+        assert result.source == MusicBackendName.SPOTIFY and result.policy == profile.policy
         assert len(result.tracks) == config.music.items
         assert len({t.uri for t in result.tracks}) == len(result.tracks)
         track = result.tracks[0]
@@ -232,9 +234,11 @@ def test_recommendations_for_each_emotion_come_from_search(fake, music, config):
 
 
 def test_search_paginates_and_drops_null_items(fake, config, tmp_path):
-    fake.search_results["only query"] = [fake.add_track(f"s{i}")["id"] for i in range(8)] + [None, None] + [
-        fake.add_track(f"s{i}")["id"] for i in range(8, 20)
-    ]
+    fake.search_results["only query"] = (
+        [fake.add_track(f"s{i}")["id"] for i in range(8)]
+        + [None, None]
+        + [fake.add_track(f"s{i}")["id"] for i in range(8, 20)]
+    )
     config = moods(config.replace("spotify", market="KR"), "happy", policy="match", queries=["only query"])
     music = logged_in(config)
     result = music.recommend("happy")
@@ -298,8 +302,9 @@ def test_a_failing_source_is_skipped_and_the_others_still_count(fake, config):
 
 def test_a_dead_curated_playlist_does_not_empty_the_list(fake, config):
     # Spotify's editorial playlists answer 404 to new apps (SPEC §3): exactly what people paste in.
-    config = moods(config, "sad", uris=["spotify:playlist:37i9dQZF1DX3rxVfibe1L0"],
-                   playlist_keywords=[], queries=["rainy"])
+    config = moods(
+        config, "sad", uris=["spotify:playlist:37i9dQZF1DX3rxVfibe1L0"], playlist_keywords=[], queries=["rainy"]
+    )
     music = logged_in(config)
     titles = [t.title for t in music.recommend("sad").tracks]
     assert titles and all(t.startswith("rainy") for t in titles)
@@ -351,11 +356,13 @@ def test_a_playlist_uri_plays_as_a_context(fake, music):
     fake.add_device(DEVICE)
     playlist = fake.add_playlist("Mine", [fake.add_track("One")["id"]])
     state = music.play(f"spotify:playlist:{playlist}")
-    assert state.playing and fake.seen("PUT", "/v1/me/player/play")[0].body == {"context_uri": f"spotify:playlist:{playlist}"}
+    assert state.playing and fake.seen("PUT", "/v1/me/player/play")[0].body == {
+        "context_uri": f"spotify:playlist:{playlist}"
+    }
 
 
 def test_nothing_playing_is_a_state_not_an_error(fake, music):
-    state = music.player_state()
+    state = music.state()
     assert state.available and not state.playing and state.track is None
 
 
@@ -365,21 +372,25 @@ def test_no_premium_is_explained(fake, music):
     fake.premium = False
     with pytest.raises(MusicError) as error:
         music.play("spotify:track:" + fake.add_track("x")["id"])
-    assert error.value.code == "premium_required" and error.value.status == 403 and "Premium" in error.value.message
+    assert (
+        error.value.code == ErrorCode.PREMIUM_REQUIRED
+        and error.value.status == 403
+        and "Premium" in error.value.message
+    )
 
 
 def test_an_account_missing_from_the_allow_list_is_explained(fake, music):
     message = "Check settings on developer.spotify.com/dashboard, the user may not be registered."
     fake.fail("GET", "/v1/me/player", 403, body={"error": {"status": 403, "message": message}})
     with pytest.raises(MusicError) as error:
-        music.player_state()
-    assert error.value.code == "user_not_allowed" and "User Management" in error.value.message
+        music.state()
+    assert error.value.code == ErrorCode.USER_NOT_ALLOWED and "User Management" in error.value.message
 
 
 def test_other_refusals_show_spotify_s_reason(fake, music):
     fake.fail("GET", "/v1/me/player", 403, body={"error": {"status": 403, "message": "Restriction violated"}})
     with pytest.raises(MusicError) as error:
-        music.player_state()
+        music.state()
     assert error.value.message == "Spotify refused this: Restriction violated"
 
 
@@ -387,7 +398,11 @@ def test_a_missing_receiver_is_explained_with_the_hint_to_restart_it(fake, music
     fake.add_device("Phone", active=True)
     with pytest.raises(MusicError) as error:
         music.play()
-    assert error.value.code == "device_missing" and DEVICE in error.value.message and "raspotify" in error.value.message
+    assert (
+        error.value.code == ErrorCode.DEVICE_MISSING
+        and DEVICE in error.value.message
+        and "raspotify" in error.value.message
+    )
     assert fake.seen("PUT", "/v1/me/player/play") == []
 
 
@@ -399,16 +414,16 @@ def test_a_missing_receiver_is_restarted_when_its_unit_is_configured(fake, tmp_p
     (bin_dir / "systemctl").chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     music = logged_in(make_config(fake, tmp_path / "state", receiver_unit="raspotify.service"))
-    assert code_of(music.play) == "device_missing"
+    assert code_of(music.play) == ErrorCode.DEVICE_MISSING
     assert calls.read_text().split() == ["restart", "--no-block", "raspotify.service"]
-    assert code_of(music.play) == "device_missing"
+    assert code_of(music.play) == ErrorCode.DEVICE_MISSING
     assert len(calls.read_text().splitlines()) == 1  # not again within a minute
 
 
 def test_a_device_that_vanishes_before_play_is_reported_missing(fake, music):
     fake.add_device(DEVICE, active=True)
     fake.fail("PUT", "/v1/me/player/play", 404, body={"error": {"status": 404, "message": "Device not found"}})
-    assert code_of(music.play) == "device_missing"
+    assert code_of(music.play) == ErrorCode.DEVICE_MISSING
 
 
 def test_no_active_device_is_explained(fake, music):
@@ -416,42 +431,42 @@ def test_no_active_device_is_explained(fake, music):
     fake.fail("PUT", "/v1/me/player/pause", 404)
     with pytest.raises(MusicError) as error:
         music.pause()
-    assert error.value.code == "no_active_device" and error.value.status == 404
+    assert error.value.code == ErrorCode.NO_ACTIVE_DEVICE and error.value.status == 404
 
 
 def test_rate_limiting_answers_at_once_without_asking_spotify_again(fake, music):
     fake.fail("GET", "/v1/me/player/devices", 429, headers={"Retry-After": "3600"})
     with pytest.raises(MusicError) as error:
         music.play()
-    assert error.value.code == "rate_limited" and error.value.status == 429
+    assert error.value.code == ErrorCode.RATE_LIMITED and error.value.status == 429
     assert "quota" in error.value.message and "1 h" in error.value.message
     requests_before = len(fake.requests)
-    assert code_of(music.play) == "rate_limited"
+    assert code_of(music.play) == ErrorCode.RATE_LIMITED
     assert "quota" in offline_because(music.recommend("happy"))
     assert len(fake.requests) == requests_before  # nothing was sent, nothing waited for
-    assert "quota" in music.account()["message"]
+    assert "quota" in music.status().message
 
 
 def test_a_short_rate_limit_says_when_to_try_again(fake, music):
     fake.fail("GET", "/v1/me/player", 429, headers={"Retry-After": "1"})
     with pytest.raises(MusicError) as error:
-        music.player_state()
+        music.state()
     assert "1 s" in error.value.message and "quota" not in error.value.message
     time.sleep(1.1)
-    assert music.player_state().available  # asks Spotify again once the time has passed
+    assert music.state().available  # asks Spotify again once the time has passed
 
 
 def test_a_5xx_is_retried_once(fake, music):
     fake.fail("GET", "/v1/me/player", 502)
-    assert music.player_state().available
+    assert music.state().available
     assert len(fake.seen("GET", "/v1/me/player")) == 2
 
 
 def test_repeated_5xx_is_reported_as_unavailable(fake, music):
     fake.fail("GET", "/v1/me/player", 503, times=5)
     with pytest.raises(MusicError) as error:
-        music.player_state()
-    assert error.value.code == "spotify_unavailable"
+        music.state()
+    assert error.value.code == ErrorCode.SPOTIFY_UNAVAILABLE
     assert len(fake.seen("GET", "/v1/me/player")) == 2
 
 
@@ -459,7 +474,7 @@ def test_an_answer_trickling_in_is_given_up_on_within_the_budget(fake, config, t
     music = logged_in(make_config(fake, tmp_path / "s", timeout_seconds=0.5))
     fake.fail("GET", "/v1/me/player", 200, body={"is_playing": False, "device": None}, trickle=0.2)
     started = time.monotonic()
-    assert code_of(music.player_state) == "spotify_unavailable"
+    assert code_of(music.state) == ErrorCode.SPOTIFY_UNAVAILABLE
     assert time.monotonic() - started < 1.0  # each byte came within the read timeout; the budget ended it
 
 
@@ -467,5 +482,5 @@ def test_a_slow_spotify_is_given_up_on_within_the_budget(fake, config, tmp_path)
     music = logged_in(make_config(fake, tmp_path / "s", timeout_seconds=0.5))
     fake.fail("GET", "/v1/me/player", None, delay=1.0, times=3)
     started = time.monotonic()
-    assert code_of(music.player_state) == "spotify_unavailable"
+    assert code_of(music.state) == ErrorCode.SPOTIFY_UNAVAILABLE
     assert time.monotonic() - started < 1.0  # behaviour, not speed: the budget ended the call

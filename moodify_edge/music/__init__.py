@@ -1,14 +1,19 @@
-"""Music: the contract between the kiosk and any music backend (Spotify or the offline catalogue).
+"""Music: the contract between the kiosk and any music backend (Spotify, the offline catalogue, later MPD).
 
-The controller and the web app only see :class:`Music`. Every method returns quickly: a backend that
-talks to the network bounds each call (2 s at most) and raises :class:`MusicError` with a message
-for the screen and an HTTP-like status for the API.
+A backend provides three things, each a small protocol: a :class:`MusicSource` (recommendations for an
+emotion), a :class:`MusicPlayer` (playback on the device) and a :class:`MusicAccount` (login and its
+status). :class:`MusicBackend` bundles them; the controller sees the source and the player, the web app
+the account. Every method returns quickly: a backend that talks to the network bounds each call (2 s at
+most) and raises :class:`MusicError` with a code, a message for the screen and an HTTP status.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
+
+from ..contract import KioskError, MusicBackendName
+from ..mood import Policy
 
 
 @dataclass(frozen=True)
@@ -29,16 +34,16 @@ class Track:
 @dataclass(frozen=True)
 class Recommendations:
     emotion: str
-    policy: str
-    source: str  # "spotify" or "offline"
+    policy: Policy
+    source: MusicBackendName
     tracks: list[Track] = field(default_factory=list)
     notice: str | None = None  # why the offline list stands in for Spotify's
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "emotion": self.emotion,
-            "policy": self.policy,
-            "source": self.source,
+            "policy": str(self.policy),
+            "source": str(self.source),
             "tracks": [t.to_dict() for t in self.tracks],
             "notice": self.notice,
         }
@@ -61,24 +66,37 @@ class PlayerState:
         return data
 
 
-class MusicError(Exception):
-    """A failure to show on screen. ``status`` is the HTTP status the web API answers with;
-    ``code`` a stable machine-readable name (e.g. "premium_required", "device_missing", "rate_limited")."""
+@dataclass(frozen=True)
+class AccountStatus:
+    """The music account as the settings panel and ``doctor`` show it."""
 
-    def __init__(self, message: str, status: int = 502, code: str = "music_error") -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
+    backend: MusicBackendName
+    configured: bool
+    logged_in: bool = False
+    user: str | None = None
+    device: str | None = None
+    message: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"backend": str(self.backend)}
 
 
-class Music(Protocol):
-    """A music backend. All methods are thread-safe and return within about 2 s."""
+class MusicError(KioskError):
+    """A music failure to show on screen (and to answer an API call with)."""
+
+
+class MusicSource(Protocol):
+    """Recommendations for an emotion."""
 
     def recommend(self, emotion: str) -> Recommendations: ...
 
+
+class MusicPlayer(Protocol):
+    """Playback on the kiosk's own speaker. Thread-safe; each call returns within about 2 s."""
+
     def play(self, uri: str | None = None) -> PlayerState:
         """Play ``uri`` on the device, or resume when None."""
+        ...
 
     def pause(self) -> PlayerState: ...
 
@@ -88,10 +106,25 @@ class Music(Protocol):
 
     def set_volume(self, percent: int) -> PlayerState: ...
 
-    def player_state(self) -> PlayerState: ...
+    def state(self) -> PlayerState: ...
 
-    def account(self) -> dict[str, Any]:
-        """{"backend": "spotify"|"offline", "configured": bool, "logged_in": bool, "user": str|None,
-        "device": str|None, "message": str|None} for the screen and ``doctor``."""
 
-from .factory import create_music as create_music  # noqa: E402  (re-export; the factory needs the contract above)
+class MusicAccount(Protocol):
+    """The account the music comes from, and the login flow the web app drives."""
+
+    def status(self) -> AccountStatus: ...
+
+    def login_url(self) -> str: ...
+
+    def finish_login(self, redirected_url: str) -> AccountStatus: ...
+
+    def logout(self) -> AccountStatus: ...
+
+
+@dataclass(frozen=True)
+class MusicBackend:
+    """One backend's three parts (often one object playing all three roles)."""
+
+    source: MusicSource
+    player: MusicPlayer
+    account: MusicAccount

@@ -12,10 +12,10 @@ import threading
 import urllib.parse
 from functools import cache
 from importlib import resources
-from typing import Any
 
 from ..config import Config
-from . import MusicError, PlayerState, Recommendations, Track
+from ..contract import ErrorCode, MusicBackendName
+from . import AccountStatus, MusicError, PlayerState, Recommendations, Track
 from .recommender import Recommender
 
 DEMO_MESSAGE = "Demo player without audio: Spotify is not in use, so nothing plays aloud."
@@ -23,9 +23,8 @@ DEMO_MESSAGE = "Demo player without audio: Spotify is not in use, so nothing pla
 
 def _no_spotify() -> MusicError:
     return MusicError(
+        ErrorCode.SPOTIFY_NOT_CONFIGURED,
         "Spotify is not in use: set spotify.client_id in the configuration (and leave demo mode) to log in.",
-        status=409,
-        code="spotify_not_configured",
     )
 
 
@@ -48,12 +47,12 @@ def catalogue() -> dict[str, list[list[Track]]]:
 
 
 class OfflineMusic:
-    """The :class:`~moodify_edge.music.Music` backend without a network: catalogue + demo player."""
+    """The music backend without a network: catalogue, demo player and an account with no login."""
 
-    def __init__(self, config: Config, reason: str = "demo") -> None:
+    def __init__(self, config: Config, *, demo: bool = True) -> None:
         self._moods = config.music.moods
         self._recommender = Recommender(config.music.items, config.music.avoid_recent)
-        self._reason = reason
+        self._demo = demo
         self._lock = threading.Lock()
         self._queue: list[Track] = []
         self._index = -1
@@ -63,12 +62,12 @@ class OfflineMusic:
     def recommend(self, emotion: str) -> Recommendations:
         stages = catalogue().get(emotion)
         if stages is None:
-            raise MusicError(f"No music for the emotion {emotion!r}.", status=400, code="unknown_emotion")
+            raise MusicError(ErrorCode.UNKNOWN_EMOTION, f"No music for the emotion {emotion!r}.")
         policy = self._moods[emotion].policy
         tracks = self._recommender.pick(stages, policy)
         with self._lock:
             self._queue = list(tracks)
-        return Recommendations(emotion=emotion, policy=policy, source="offline", tracks=tracks)
+        return Recommendations(emotion=emotion, policy=policy, source=MusicBackendName.OFFLINE, tracks=tracks)
 
     def _state(self) -> PlayerState:
         track = self._queue[self._index] if 0 <= self._index < len(self._queue) else None
@@ -86,15 +85,17 @@ class OfflineMusic:
             if uri is not None:
                 index = next((i for i, t in enumerate(self._queue) if t.uri == uri), None)
                 if index is None:
-                    known = next((t for stages in catalogue().values() for s in stages for t in s if t.uri == uri), None)
+                    known = next(
+                        (t for stages in catalogue().values() for s in stages for t in s if t.uri == uri), None
+                    )
                     if known is None:
-                        raise MusicError("That track is not in the offline catalogue.", status=404, code="unknown_track")
+                        raise MusicError(ErrorCode.UNKNOWN_TRACK, "That track is not in the offline catalogue.")
                     self._queue = [known]
                     index = 0
                 self._index = index
             elif self._index < 0:
                 if not self._queue:
-                    raise MusicError("Nothing to play yet: detect an emotion first.", status=409, code="nothing_to_play")
+                    raise MusicError(ErrorCode.NOTHING_TO_PLAY, "Nothing to play yet: detect an emotion first.")
                 self._index = 0
             self._playing = True
             return self._state()
@@ -107,7 +108,7 @@ class OfflineMusic:
     def _step(self, delta: int) -> PlayerState:
         with self._lock:
             if not self._queue:
-                raise MusicError("Nothing to play yet: detect an emotion first.", status=409, code="nothing_to_play")
+                raise MusicError(ErrorCode.NOTHING_TO_PLAY, "Nothing to play yet: detect an emotion first.")
             self._index = (max(self._index, 0) + delta) % len(self._queue)
             self._playing = True
             return self._state()
@@ -120,36 +121,29 @@ class OfflineMusic:
 
     def set_volume(self, percent: int) -> PlayerState:
         if not 0 <= percent <= 100:
-            raise MusicError("Volume must be between 0 and 100.", status=400, code="bad_volume")
+            raise MusicError(ErrorCode.BAD_VOLUME, "Volume must be between 0 and 100.")
         with self._lock:
             self._volume = percent
             return self._state()
 
-    def player_state(self) -> PlayerState:
+    def state(self) -> PlayerState:
         with self._lock:
             return self._state()
 
-    # The login API of the Spotify backend, answered for the web app: there is nothing to log in to.
+    # The account: there is nothing to log in to.
     def login_url(self) -> str:
         raise _no_spotify()
 
-    def finish_login(self, redirected_url: str) -> None:
+    def finish_login(self, redirected_url: str) -> AccountStatus:
         raise _no_spotify()
 
-    def logout(self) -> None:
-        pass
+    def logout(self) -> AccountStatus:
+        return self.status()
 
-    def account(self) -> dict[str, Any]:
+    def status(self) -> AccountStatus:
         message = (
             "Demo mode: music comes from the built-in catalogue."
-            if self._reason == "demo"
+            if self._demo
             else "Spotify is not set up (spotify.client_id is empty): music comes from the built-in catalogue."
         )
-        return {
-            "backend": "offline",
-            "configured": False,
-            "logged_in": False,
-            "user": None,
-            "device": "Demo player",
-            "message": message,
-        }
+        return AccountStatus(backend=MusicBackendName.OFFLINE, configured=False, device="Demo player", message=message)

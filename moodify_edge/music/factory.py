@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from ..config import Config
-from . import Music
+from . import MusicBackend
 
 
-def create_music(config: Config) -> Music:
+def create_music(config: Config) -> MusicBackend:
     """The offline catalogue in demo mode or when ``spotify.client_id`` is empty, else Spotify."""
     if config.service.demo or not config.spotify.client_id:
         from .catalogue import OfflineMusic
 
-        return OfflineMusic(config, reason="demo" if config.service.demo else "no_client_id")
+        offline = OfflineMusic(config, demo=config.service.demo)
+        return MusicBackend(source=offline, player=offline, account=offline)
     from .spotify import SpotifyMusic
 
-    return SpotifyMusic(config)
+    spotify = SpotifyMusic(config)
+    return MusicBackend(source=spotify, player=spotify, account=spotify)

@@ -18,8 +18,9 @@ from __future__ import annotations
 import random
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
+from ..mood import Policy
 from . import Track
 
 
@@ -75,9 +76,9 @@ def _in_stages(pools: list[list[Track]], items: int) -> list[Track]:
 
 def choose(
     pools: Sequence[Sequence[Track]],
-    policy: str,
+    policy: Policy,
     items: int,
-    recent: set[str] = frozenset(),  # type: ignore[assignment]
+    recent: Set[str] = frozenset(),
     rng: random.Random | None = None,
 ) -> list[Track]:
     """Pick up to ``items`` tracks from ``pools`` by ``policy`` ("match" or "lift"), avoiding ``recent``
@@ -86,7 +87,7 @@ def choose(
     unique = dedupe(pools)
     fresh = [rng.sample(pool, len(pool)) for pool in ([t for t in p if t.uri not in recent] for p in unique)]
     again = [rng.sample(pool, len(pool)) for pool in ([t for t in p if t.uri in recent] for p in unique)]
-    if policy == "lift":
+    if policy == Policy.LIFT:
         pick = _in_stages
     else:
         order = rng.sample(range(len(unique)), len(unique))
@@ -95,7 +96,7 @@ def choose(
     chosen = pick(fresh, items)
     if len(chosen) < items:  # too few new tracks: older recommendations rather than a short list
         chosen += pick(again, items - len(chosen))
-    if policy != "lift":
+    if policy != Policy.LIFT:
         rng.shuffle(chosen)
     return chosen
 
@@ -110,7 +111,7 @@ class Recommender:
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
 
-    def pick(self, pools: Sequence[Sequence[Track]], policy: str) -> list[Track]:
+    def pick(self, pools: Sequence[Sequence[Track]], policy: Policy) -> list[Track]:
         """Choose this run's tracks and remember them."""
         with self._lock:
             recent: set[str] = set().union(*self._history)

@@ -11,15 +11,23 @@ import threading
 from typing import Any
 
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 
 from ..config import Config
+from ..contract import ErrorCode
 from ..controller import Controller
 from . import account, api, errors, live, pages, pairing
 from .errors import ApiError
 
 
-def create_app(controller: Controller, config: Config, *, music: Any = None) -> Flask:
-    """The web app for ``controller``. Spotify login goes to ``music`` (default: ``controller.music``)."""
+class OrderedJSON(DefaultJSONProvider):
+    """JSON answers keep their keys in the order the views build them (Flask sorts them by default)."""
+
+    sort_keys = False
+
+
+def create_app(controller: Controller, config: Config) -> Flask:
+    """The web app for ``controller``; the music account's login goes to ``controller.music.account``."""
     app = Flask(
         __name__,
         static_folder=str(pages.KIOSK_DIR / "static"),
@@ -33,18 +41,17 @@ def create_app(controller: Controller, config: Config, *, music: Any = None) -> 
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=datetime.timedelta(days=365),
-        JSON_SORT_KEYS=False,
     )
-    app.json.sort_keys = False
+    app.json = OrderedJSON(app)
     app.extensions["moodify.controller"] = controller
-    app.extensions["moodify.music"] = music if music is not None else controller.music
+    app.extensions["moodify.account"] = controller.music.account
     app.extensions["moodify.stopping"] = threading.Event()
 
     @app.before_request
     def _limit_body() -> None:
         # Views that never read the body would otherwise accept any size.
         if (request.content_length or 0) > config.web.max_body_bytes:
-            raise ApiError(413, "too_large", f"Request bodies are limited to {config.web.max_body_bytes} bytes.")
+            raise ApiError(ErrorCode.TOO_LARGE, f"Request bodies are limited to {config.web.max_body_bytes} bytes.")
 
     @app.after_request
     def _headers(response: Any) -> Any:

@@ -1,18 +1,18 @@
 """Spotify login from the kiosk or a phone: start the PKCE login, finish it, log out, show the account.
 
-The music backend owns the flow (``login_url``, ``finish_login``, ``logout``, ``account``); these views only
+The music backend's account owns the flow (``login_url``, ``finish_login``, ``logout``, ``status``); these views only
 pass URLs along. The kiosk's browser lands on ``/callback`` itself; a phone, whose browser cannot reach the
 loopback redirect, pastes the redirected address into ``/api/spotify/finish``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, current_app, jsonify, redirect, request
 from werkzeug.wrappers import Response
 
-from ..music import Music, MusicError
+from ..contract import ErrorCode, ErrorSource
+from ..events import AccountChanged, ErrorRaised
+from ..music import AccountStatus, MusicAccount, MusicError
 from .api import json_body
 from .errors import ApiError
 
@@ -21,50 +21,47 @@ bp = Blueprint("account", __name__)
 MAX_URL_LENGTH = 4096
 
 
-def _music() -> Music:
-    return current_app.extensions["moodify.music"]
+def _account() -> MusicAccount:
+    return current_app.extensions["moodify.account"]
 
 
-def _account_changed() -> dict[str, Any]:
-    account = _music().account()
-    current_app.extensions["moodify.controller"].bus.publish("account", **account)
+def _announce(account: AccountStatus) -> AccountStatus:
+    current_app.extensions["moodify.controller"].bus.publish(AccountChanged(account))
     return account
 
 
 @bp.get("/api/spotify/status")
 def status() -> Response:
-    return jsonify(_music().account())
+    return jsonify(_account().status().to_dict())
 
 
 @bp.post("/api/spotify/login")
 def login() -> Response:
-    return jsonify({"url": _music().login_url()})
+    return jsonify({"url": _account().login_url()})
 
 
 @bp.post("/api/spotify/finish")
 def finish() -> Response:
     url = json_body().get("url")
     if not isinstance(url, str) or not 0 < len(url) <= MAX_URL_LENGTH:
-        raise ApiError(400, "bad_url", "Paste the whole address the browser was sent to after logging in.")
-    _music().finish_login(url)
-    return jsonify(_account_changed())
+        raise ApiError(ErrorCode.BAD_URL, "Paste the whole address the browser was sent to after logging in.")
+    return jsonify(_announce(_account().finish_login(url)).to_dict())
 
 
 @bp.post("/api/spotify/logout")
 def logout() -> Response:
-    _music().logout()
-    return jsonify(_account_changed())
+    return jsonify(_announce(_account().logout()).to_dict())
 
 
 @bp.get("/callback")
 def callback() -> Response:
     """The kiosk's own browser lands here from Spotify. It has no address bar or back button, so it goes
     back to the kiosk page either way; a failed login is shown there as an error."""
+    bus = current_app.extensions["moodify.controller"].bus
     try:
-        _music().finish_login(request.url)
+        account = _account().finish_login(request.url)
     except MusicError as exc:
-        current_app.extensions["moodify.controller"].bus.publish(
-            "error", source="music", message=exc.message, code=exc.code
-        )
-    _account_changed()
+        bus.publish(ErrorRaised(ErrorSource.MUSIC, exc.code, exc.message))
+        account = _account().status()
+    _announce(account)
     return redirect("/", code=303)

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
+from ..contract import ErrorCode, KioskState, TriggerOrigin
 from ..controller import Controller
 from ..emotions import EMOTIONS
 from .errors import ApiError
@@ -30,7 +31,7 @@ def json_body() -> dict[str, Any]:
         return {}
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ApiError(400, "bad_json", "The request body must be a JSON object.")
+        raise ApiError(ErrorCode.BAD_JSON, "The request body must be a JSON object.")
     return body
 
 
@@ -41,7 +42,7 @@ def emotions_table() -> list[dict[str, Any]]:
 
 @bp.get("/state")
 def state() -> Response:
-    return jsonify(controller().snapshot())
+    return jsonify(controller().snapshot().payload())
 
 
 @bp.get("/emotions")
@@ -51,8 +52,8 @@ def emotions() -> Response:
 
 @bp.post("/trigger")
 def trigger() -> tuple[Response, int]:
-    run = controller().trigger("web")  # Busy becomes 409
-    return jsonify({"state": "detecting", "run": run}), 202
+    run = controller().trigger(TriggerOrigin.WEB)  # Busy becomes 409
+    return jsonify({"state": str(KioskState.DETECTING), "run": run.to_dict()}), 202
 
 
 @bp.post("/cancel")
@@ -60,45 +61,53 @@ def cancel() -> Response:
     return jsonify({"cancelled": controller().cancel()})
 
 
-def _from_snapshot(key: str, code: str, message: str) -> Response:
-    value = controller().snapshot()[key]
-    if value is None:
-        raise ApiError(404, code, message)
-    return jsonify(value)
-
-
 @bp.get("/result")
 def result() -> Response:
-    return _from_snapshot("result", "no_result", "No detection has finished yet.")
+    finished = controller().snapshot().result
+    if finished is None:
+        raise ApiError(ErrorCode.NO_RESULT, "No detection has finished yet.")
+    return jsonify(finished.to_dict())
 
 
 @bp.get("/recommendations")
 def recommendations() -> Response:
-    return _from_snapshot("recommendations", "no_recommendations", "No recommendations yet: run a detection first.")
+    ready = controller().snapshot().recommendations
+    if ready is None:
+        raise ApiError(ErrorCode.NO_RECOMMENDATIONS, "No recommendations yet: run a detection first.")
+    return jsonify(ready.to_dict())
 
 
 @bp.get("/player")
 def player() -> Response:
-    return jsonify(controller().player_call("player_state").to_dict())
+    return jsonify(controller().refresh_player().to_dict())
 
 
 @bp.post("/player/play")
 def play() -> Response:
     uri = json_body().get("uri")
     if uri is not None and not (isinstance(uri, str) and 0 < len(uri) <= MAX_URI_LENGTH):
-        raise ApiError(400, "bad_uri", f'"uri" must be a string of 1 to {MAX_URI_LENGTH} characters, or absent.')
-    args = (uri,) if uri else ()
-    return jsonify(controller().player_call("play", *args).to_dict())
+        raise ApiError(ErrorCode.BAD_URI, f'"uri" must be a string of 1 to {MAX_URI_LENGTH} characters, or absent.')
+    return jsonify(controller().play(uri or None).to_dict())
 
 
-@bp.post("/player/<any(pause, next, previous):action>")
-def step(action: str) -> Response:
-    return jsonify(controller().player_call(action).to_dict())
+@bp.post("/player/pause")
+def pause() -> Response:
+    return jsonify(controller().pause().to_dict())
+
+
+@bp.post("/player/next")
+def next_track() -> Response:
+    return jsonify(controller().next_track().to_dict())
+
+
+@bp.post("/player/previous")
+def previous_track() -> Response:
+    return jsonify(controller().previous_track().to_dict())
 
 
 @bp.post("/player/volume")
 def volume() -> Response:
     percent = json_body().get("percent")
     if not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100:
-        raise ApiError(400, "bad_volume", '"percent" must be a whole number from 0 to 100.')
-    return jsonify(controller().player_call("set_volume", percent).to_dict())
+        raise ApiError(ErrorCode.BAD_VOLUME, '"percent" must be a whole number from 0 to 100.')
+    return jsonify(controller().set_volume(percent).to_dict())

@@ -10,13 +10,16 @@ import functools
 import json
 import threading
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from flask import Blueprint, Response, current_app, session
 
+from ..contract import EventType
 from ..controller import Controller
+from .access import is_kiosk, store
 from .api import emotions_table
-from .pairing import PairingStore, is_kiosk, store
+from .pairing_store import PairingStore
 
 bp = Blueprint("live", __name__, url_prefix="/api")
 
@@ -26,7 +29,7 @@ POLL_SECONDS = 0.5  # how quickly a stream notices the server stopping
 QUEUE_SIZE = 256
 
 
-def format_event(event_type: str, data: Any) -> str:
+def format_event(event_type: EventType, data: dict[str, Any]) -> str:
     return f"event: {event_type}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
@@ -35,13 +38,13 @@ def stream(controller: Controller, stopping: threading.Event, allowed: Callable[
     (its pairing was revoked)."""
     subscription = controller.bus.subscribe(QUEUE_SIZE)
     try:
-        snapshot = controller.snapshot() | {"emotions": emotions_table()}
-        yield f"retry: {RETRY_MS}\n" + format_event("snapshot", snapshot)
+        snapshot = controller.snapshot()
+        yield f"retry: {RETRY_MS}\n" + format_event(snapshot.type, snapshot.to_json() | {"emotions": emotions_table()})
         quiet_since = time.monotonic()
         while not stopping.is_set() and allowed():
             event = subscription.get(timeout=POLL_SECONDS)
             if event is not None:
-                yield format_event(event["type"], event)
+                yield format_event(event.type, event.to_json())
                 quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since >= KEEPALIVE_SECONDS:
                 yield ": keep-alive\n\n"

@@ -16,9 +16,8 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request
 from werkzeug.wrappers import Response
 
+from .access import csrf_token, is_kiosk, is_paired
 from .api import emotions_table
-from .pairing import csrf_token, is_kiosk, is_paired
-
 
 
 def _kiosk_dir() -> Path:

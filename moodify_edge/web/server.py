@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 from waitress import create_server
@@ -21,7 +22,12 @@ class Server:
         self.app = wsgi
         self._stopping = stopping
         self._server = create_server(
-            wsgi, host=host, port=port, threads=THREADS, ident="moodify-edge", clear_untrusted_proxy_headers=True,
+            wsgi,
+            host=host,
+            port=port,
+            threads=THREADS,
+            ident="moodify-edge",
+            clear_untrusted_proxy_headers=True,
             # waitress reads a whole body (spilling big ones to a temporary file) before Flask sees it: cap it
             # there too. A little over Flask's limit still gets Flask's JSON 413; far over, waitress's own 413.
             max_request_body_size=2 * max_body,

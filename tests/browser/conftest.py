@@ -21,7 +21,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 # Screenshots land in test-output/ (git-ignored); MOODIFY_SCREENSHOTS=docs/screenshots refreshes the README's.
-SCREENSHOTS = Path(os.environ.get("MOODIFY_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "test-output" / "screenshots")
+SCREENSHOTS = Path(
+    os.environ.get("MOODIFY_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+)
 KIOSK = {"width": 800, "height": 480}
 PHONE = {"width": 390, "height": 844}
 
@@ -39,10 +41,9 @@ def browser():
 @pytest.fixture
 def demo(tmp_path):
     """The demo stack behind two servers: the kiosk's (loopback) and one that looks like the LAN."""
-    with demo_stack(demo_config(tmp_path / "state", seconds=2.0)) as stack:
-        with lan_server(stack.app) as lan_url:
-            stack.lan_url = lan_url
-            yield stack
+    with demo_stack(demo_config(tmp_path / "state", seconds=2.0)) as stack, lan_server(stack.app) as lan_url:
+        stack.lan_url = lan_url
+        yield stack
 
 
 class Console:
@@ -52,7 +53,10 @@ class Console:
         self.errors: list[str] = []
 
     def watch(self, page) -> None:
-        page.on("console", lambda m: self.errors.append(f"{m.text} @ {m.location.get('url')}") if m.type == "error" else None)
+        page.on(
+            "console",
+            lambda m: self.errors.append(f"{m.text} @ {m.location.get('url')}") if m.type == "error" else None,
+        )
         page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
 
     def errors_besides_refused(self, *paths: str) -> list[str]:

@@ -60,8 +60,13 @@ def from_address(app: Callable[..., Any], address: str) -> Callable[..., Any]:
 def lan_server(app: Flask) -> Iterator[str]:
     """A second server for the same app whose requests look as if they came from a phone on the LAN;
     yields its base URL."""
-    server = Server(from_address(app, LAN_ADDRESS), "127.0.0.1", 0, app.extensions["moodify.stopping"],
-                    app.config["MAX_CONTENT_LENGTH"])
+    server = Server(
+        from_address(app, LAN_ADDRESS),
+        "127.0.0.1",
+        0,
+        app.extensions["moodify.stopping"],
+        app.config["MAX_CONTENT_LENGTH"],
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

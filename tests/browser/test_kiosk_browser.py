@@ -8,7 +8,11 @@ import re
 
 from playwright.sync_api import expect
 
+from moodify_edge.capture import CameraStatus
+from moodify_edge.contract import ErrorCode, ErrorSource, KioskState, RunOutcome
 from moodify_edge.emotions import by_key
+from moodify_edge.events import CameraChanged, ErrorRaised, StateChanged
+from moodify_edge.web.pages import strings
 
 from .conftest import KIOSK, PHONE
 
@@ -184,14 +188,15 @@ def test_camera_and_music_problems_are_messages_on_screen(demo, open_page, conso
     page = open_page(demo.url, KIOSK)
     page.get_by_role("button", name="Start Emotion Detection").wait_for()
     bus = demo.controller.bus  # what the camera feed and the controller publish when things go wrong
-    bus.publish("camera", ok=False, message="no camera found", source="auto")
+    bus.publish(CameraChanged(CameraStatus(ok=False, message="no camera found", source="auto")))
     expect(page.locator("#camera-chip")).to_be_visible()
     expect(page.locator("#banner")).to_have_text("Camera unavailable: no camera found")
-    bus.publish("camera", ok=True, message="demo faces", source="demo")
+    bus.publish(CameraChanged(CameraStatus(ok=True, message="demo faces", source="demo")))
     expect(page.locator("#camera-chip")).to_be_hidden()
-    bus.publish("error", source="music", message="Spotify Premium is required to play music.", code="premium_required")
-    expect(page.locator("#banner")).to_have_text("Spotify Premium is required to play music.")
-    bus.publish("state", state="idle", outcome="no_face")
+    premium = "Spotify Premium is needed to play music on this device."
+    bus.publish(ErrorRaised(ErrorSource.MUSIC, ErrorCode.PREMIUM_REQUIRED, premium))
+    expect(page.locator("#banner")).to_have_text(premium)  # the page's English text for the code
+    bus.publish(StateChanged(KioskState.IDLE, outcome=RunOutcome.NO_FACE))
     expect(page.locator("#banner")).to_have_text("No face was seen. Stand in front of the camera and try again.")
     assert console.errors == []
 
@@ -200,11 +205,37 @@ def test_a_lost_camera_is_said_on_screen_and_start_waits_for_it(demo, open_page,
     page = open_page(demo.url, KIOSK)
     start = page.get_by_role("button", name="Start Emotion Detection")
     expect(start).to_be_enabled()
-    demo.controller.bus.publish("camera", ok=False, message="camera lost: USB unplugged", source="usb:0")
+    lost = CameraStatus(ok=False, message="camera lost: USB unplugged", source="usb:0")
+    demo.controller.bus.publish(CameraChanged(lost))
     expect(page.locator("#camera-chip")).to_be_visible()
     expect(page.locator("#banner")).to_contain_text("USB unplugged")
     expect(start).to_be_disabled()
-    demo.controller.bus.publish("camera", ok=True, message="usb:0", source="usb:0")
+    demo.controller.bus.publish(CameraChanged(CameraStatus(ok=True, message="usb:0", source="usb:0")))
     expect(start).to_be_enabled()
     expect(page.locator("#camera-chip")).to_be_hidden()
     assert console.errors == []
+
+
+def test_every_event_type_has_a_handler_on_the_page(demo, open_page, console):
+    page = open_page(demo.url, KIOSK)
+    page.wait_for_function("window.moodify && window.moodify.handlers")
+    events, handled = page.evaluate(
+        """async () => {
+            const { EVENT } = await import("/static/contract.js");
+            return [Object.values(EVENT), Object.keys(window.moodify.handlers)];
+        }"""
+    )
+    assert sorted(handled) == sorted(events), "contract.js EVENT and the page's handlers differ"
+    assert console.errors == []
+
+
+def test_errors_are_shown_in_the_pages_language(demo, open_page, console):
+    page = open_page(demo.url, KIOSK, locale="ko-KR")
+    page.get_by_role("button", name="감정 인식 시작").wait_for()
+    korean = strings()["ko"]["errors"]
+    demo.controller.bus.publish(ErrorRaised(ErrorSource.MUSIC, ErrorCode.NO_ACTIVE_DEVICE, "No active Spotify device."))
+    expect(page.locator("#banner")).to_have_text(korean[ErrorCode.NO_ACTIVE_DEVICE])
+    # A refused API call (nothing to skip to before any run) as the page's buttons make it.
+    page.evaluate("""async () => (await import("/static/api.js")).act("POST", "/api/player/next")""")
+    expect(page.locator("#banner")).to_have_text(korean[ErrorCode.NOTHING_TO_PLAY])
+    assert [e for e in console.errors if not e.endswith("/api/player/next")] == []  # Chromium logs the 409

@@ -11,10 +11,22 @@ import uuid
 import numpy as np
 import pytest
 
-from moodify_edge.camera import CameraFeed
+from moodify_edge.capture import CameraFeed, CameraStatus
 from moodify_edge.config import CameraConfig
-from moodify_edge.events import EventBus
-from moodify_edge.systemd import (
+from moodify_edge.contract import ErrorCode, ErrorSource, KioskState, RunOutcome, TriggerOrigin
+from moodify_edge.events import (
+    CameraChanged,
+    ErrorRaised,
+    EventBus,
+    FrameRead,
+    PlayerChanged,
+    RunFinished,
+    RunInfo,
+    StateChanged,
+)
+from moodify_edge.music import PlayerState, Track
+from moodify_edge.runs import FrameReading, RunResult
+from moodify_edge.service_manager import (
     Notifier,
     Watchdog,
     heartbeat_check,
@@ -155,11 +167,12 @@ def test_status_lines_follow_the_kiosk_events(listener):
     bus = EventBus()
     notifier = Notifier(path)
     report_status(bus, notifier)
-    bus.publish("state", state="detecting", run={"origin": "button"})
-    bus.publish("frame", index=1)  # not a status change
-    bus.publish("result", emotion="happy", confidence=0.82)
-    bus.publish("camera", ok=False, message="no camera found")
-    bus.publish("state", state="idle")
+    bus.publish(StateChanged(KioskState.DETECTING, run=RunInfo(TriggerOrigin.BUTTON, 5.0, 0, 0.0)))
+    bus.publish(FrameRead(FrameReading(1, 0.1, None, None, {})))  # not a status change
+    happy = RunResult(RunOutcome.EMOTION, "happy", 0.82, {}, {}, frames_seen=3, frames_with_face=3, seconds=5.0)
+    bus.publish(RunFinished(happy))
+    bus.publish(CameraChanged(CameraStatus(ok=False, message="no camera found")))
+    bus.publish(StateChanged(KioskState.IDLE))
     assert [m["STATUS"] for m in sock.messages(0.5)] == [
         "detecting (started by button)",
         "result: happy 82%",
@@ -170,9 +183,11 @@ def test_status_lines_follow_the_kiosk_events(listener):
 
 
 def test_music_errors_and_playback_have_status_lines():
-    assert status_text({"type": "error", "source": "music", "message": "No device"}) == "music error: No device"
-    assert status_text({"type": "player", "playing": True, "track": {"title": "Song"}}) == "playing Song"
-    assert status_text({"type": "player", "playing": False}) is None
+    no_device = ErrorRaised(ErrorSource.MUSIC, ErrorCode.DEVICE_MISSING, "No device")
+    assert status_text(no_device) == "music error: No device"
+    song = Track(title="Song", artists=["Someone"], uri="spotify:track:1")
+    assert status_text(PlayerChanged(PlayerState(available=True, playing=True, track=song))) == "playing Song"
+    assert status_text(PlayerChanged(PlayerState(available=True, playing=False))) is None
 
 
 def test_logs_go_to_stderr_outside_systemd(monkeypatch):

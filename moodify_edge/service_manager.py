@@ -1,4 +1,4 @@
-"""systemd integration: sd_notify (READY, STATUS, STOPPING, WATCHDOG), the health-gated watchdog, journal logging.
+"""The service manager (systemd) adapter: sd_notify (READY, STATUS, STOPPING, WATCHDOG), the health-gated watchdog, journal logging.
 
 The notify protocol is one datagram per message to the unix socket named by ``$NOTIFY_SOCKET`` (a path,
 or an abstract name written with a leading ``@``). It is spoken here with a plain socket, so it works
@@ -15,7 +15,8 @@ import threading
 import time
 from typing import Any, Callable
 
-from .events import Event, EventBus
+from .contract import KioskState
+from .events import CameraChanged, ErrorRaised, Event, EventBus, PlayerChanged, RunFinished, StateChanged
 
 log = logging.getLogger(__name__)
 
@@ -154,24 +155,21 @@ def thread_check(name: str, thread: threading.Thread) -> HealthCheck:
 
 def status_text(event: Event) -> str | None:
     """The STATUS= line for a bus event, or None when the event does not change the status."""
-    kind = event.get("type")
-    if kind == "state":
-        state = event.get("state")
-        if state == "detecting":
-            return f"detecting (started by {(event.get('run') or {}).get('origin', '?')})"
-        if state == "result":
-            return f"result: {event.get('outcome', '')}"
-        if state == "idle":
-            return f"idle ({event['error']})" if event.get("error") else "idle"
-    if kind == "result" and event.get("emotion"):
-        return f"result: {event['emotion']} {event.get('confidence', 0):.0%}"
-    if kind == "camera":
-        return "camera ok" if event.get("ok") else f"camera unavailable: {event.get('message', '')}"
-    if kind == "player" and event.get("playing"):
-        track = event.get("track") or {}
-        return f"playing {track.get('title', '')}".strip()
-    if kind == "error":
-        return f"{event.get('source', 'error')} error: {event.get('message', '')}"
+    match event:
+        case StateChanged(state=KioskState.DETECTING, run=run):
+            return f"detecting (started by {run.origin if run else '?'})"
+        case StateChanged(state=KioskState.RESULT, outcome=outcome):
+            return f"result: {outcome or ''}"
+        case StateChanged(state=KioskState.IDLE, error=error):
+            return f"idle ({error})" if error else "idle"
+        case RunFinished(result=result) if result.emotion:
+            return f"result: {result.emotion} {result.confidence:.0%}"
+        case CameraChanged(camera=camera):
+            return "camera ok" if camera.ok else f"camera unavailable: {camera.message}"
+        case PlayerChanged(player=player) if player.playing:
+            return f"playing {player.track.title if player.track else ''}".strip()
+        case ErrorRaised(source=source, message=message):
+            return f"{source} error: {message}"
     return None
 
 

@@ -13,11 +13,11 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import ASTRONAUT, events_until_quiet
-from moodify_edge.camera import DemoFaces, FileCamera, demo_background, face_portrait, place
+from helpers import ASTRONAUT, events_until_quiet
+from moodify_edge.capture import DemoFaces, FileCamera, demo_background, face_portrait, place
 from moodify_edge.config import Config
 from moodify_edge.controller import Busy, Controller
-from moodify_edge.detection import DetectionRun, FrameReading, RunResult, detect_once
+from moodify_edge.runs import DetectionRun, FrameReading, RunResult, detect_once
 from moodify_edge.emotions import KEYS
 from moodify_edge.events import EventBus
 from moodify_edge.music.factory import create_music

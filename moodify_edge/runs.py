@@ -1,4 +1,4 @@
-"""Detection runs: frames for a few seconds → one result a person can trust.
+"""Runs: frames for a few seconds → one result a person can trust.
 
 A :class:`DetectionRun` reads frames from any :class:`FrameSource` (the camera feed, a camera, a
 file), passes each through the :class:`~moodify_edge.pipeline.FramePipeline`, reports every frame
@@ -16,8 +16,9 @@ from typing import Any, Callable, Protocol
 
 import numpy as np
 
-from .camera import EndOfStream, open_camera, parse_source
+from .capture import EndOfStream, SourceKind, open_camera, parse_source
 from .config import Config
+from .contract import RunOutcome
 from .emotions import EMOTIONS, KEYS
 from .faces import Box
 from .pipeline import FramePipeline
@@ -59,14 +60,14 @@ class FrameReading:
 
 @dataclass(frozen=True)
 class RunResult:
-    """The outcome of a run: "emotion", "no_face" (no frame showed a usable face) or "cancelled".
+    """The outcome of a run: an emotion, no face (no frame showed a usable face), or cancelled.
 
     ``mean`` averages the probabilities over frames with a face; ``frequency`` counts the frames in
     which each emotion was on top; ``emotion`` is the key with the highest mean and ``confidence``
     that mean.
     """
 
-    outcome: str
+    outcome: RunOutcome
     emotion: str | None
     confidence: float
     mean: dict[str, float]
@@ -88,11 +89,11 @@ class RunResult:
             counts = np.zeros(len(KEYS), np.int64)
         best = int(np.argmax(mean))
         if cancelled:
-            outcome, emotion = "cancelled", None
+            outcome, emotion = RunOutcome.CANCELLED, None
         elif with_face:
-            outcome, emotion = "emotion", KEYS[best]
+            outcome, emotion = RunOutcome.EMOTION, KEYS[best]
         else:
-            outcome, emotion = "no_face", None
+            outcome, emotion = RunOutcome.NO_FACE, None
         return cls(
             outcome=outcome,
             emotion=emotion,
@@ -112,7 +113,7 @@ class RunResult:
     def to_dict(self, include_frames: bool = False) -> dict[str, Any]:
         emotion = EMOTIONS[KEYS.index(self.emotion)] if self.emotion else None
         data: dict[str, Any] = {
-            "outcome": self.outcome,
+            "outcome": str(self.outcome),
             "emotion": self.emotion,
             "label": emotion.label if emotion else None,
             "label_ko": emotion.label_ko if emotion else None,
@@ -132,7 +133,7 @@ class RunResult:
 class DetectionRun:
     """One run over ``seconds`` (monotonic clock; None or 0: no time limit) or ``max_frames`` frames
     (0: no limit), whichever comes first, or until a finite source ends. ``cancel()`` may be called
-    from any thread; the run then ends within a fraction of a second with outcome "cancelled"."""
+    from any thread; the run then ends within a fraction of a second as cancelled."""
 
     READ_TIMEOUT = 0.2
 
@@ -193,7 +194,7 @@ def detect_once(
     unless ``seconds`` or ``max_frames`` ends it earlier. Raises CameraError when the source fails.
     """
     camera_config = config.camera if source is None else dataclasses.replace(config.camera, source=source)
-    from_file = parse_source(camera_config.source)[0] == "file"
+    from_file = parse_source(camera_config.source)[0] == SourceKind.FILE
     if from_file:
         camera_config = dataclasses.replace(camera_config, loop=False)
     if seconds is None and not from_file:

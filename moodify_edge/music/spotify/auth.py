@@ -8,15 +8,14 @@ is an EOFError or a hang. Here the web app drives the flow instead:
 2. Spotify redirects to ``spotify.redirect_uri`` (``http://127.0.0.1:<port>/callback``, served by our
    web app on the kiosk); on a phone the redirect fails to load and the person pastes its URL back.
    :meth:`SpotifyAuth.finish_login` checks ``state`` and exchanges the code.
-3. Tokens live in ``<state dir>/spotify_token.json`` (mode 0600, replaced atomically). Spotify rotates
-   the refresh token on every refresh; each new one is saved before it is used.
+3. Tokens live in ``<state dir>/spotify_token.json`` (a state file: mode 0600, replaced atomically).
+   Spotify rotates the refresh token on every refresh; each new one is saved before it is used.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import secrets
 import threading
 import time
@@ -29,8 +28,11 @@ from spotipy.cache_handler import CacheHandler
 from spotipy.exceptions import SpotifyOauthError
 from spotipy.oauth2 import SpotifyPKCE
 
-from ..config import Config
-from . import MusicError
+from ...config import Config
+from ...contract import ErrorCode
+from ...state_file import remove_leftovers, write_atomic
+from .. import MusicError
+from .errors import from_oauth, login_required, login_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -47,19 +49,13 @@ PENDING_LOGINS = 5  # login links that may be open at once (kiosk + a phone or t
 LOGIN_LINK_SECONDS = 600
 
 
-def login_required(reason: str = "Log in to Spotify to play music.") -> MusicError:
-    return MusicError(reason, status=401, code="login_required")
-
-
 class TokenFile(CacheHandler):
-    """spotipy's token cache as one JSON file, mode 0600, written atomically: a temporary file in the
-    same directory, fsync, ``os.replace``, then fsync of the directory. A power cut keeps either the
-    old tokens or the new ones, never half a file."""
+    """spotipy's token cache as one JSON state file (:func:`~moodify_edge.state_file.write_atomic`): a
+    power cut keeps either the old tokens or the new ones, never half a file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a crash mid-write
-            stale.unlink(missing_ok=True)
+        remove_leftovers(path)  # left by a crash mid-write
 
     def get_cached_token(self) -> dict[str, Any] | None:
         try:
@@ -72,23 +68,7 @@ class TokenFile(CacheHandler):
         return token if isinstance(token, dict) else None
 
     def save_token_to_cache(self, token_info: dict[str, Any]) -> None:
-        data = json.dumps(token_info).encode("utf-8")
-        tmp = self.path.parent / f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        directory = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        write_atomic(self.path, json.dumps(token_info).encode("utf-8"))
 
     def delete(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -116,22 +96,14 @@ class _PKCE(SpotifyPKCE):
             return super().get_authorization_code(response)
         raise login_required()
 
+    # spotipy's private prompting paths (browser, input()): overridden so that none can ever run here.
+    # spotipy is pinned below 3 in pyproject.toml, where these names exist.
     def _get_auth_response(self, open_browser: bool | None = None) -> str:
         raise login_required()
 
     @staticmethod
     def _get_user_input(prompt: str) -> str:
         raise login_required()
-
-
-def _oauth_error(exc: SpotifyOauthError) -> MusicError:
-    if exc.error == "invalid_grant":
-        return login_required("Spotify no longer accepts this login (it was revoked or expired). Log in again.")
-    return MusicError(f"Spotify refused the login: {exc.error_description or exc.error}", status=502, code="login_failed")
-
-
-def _network_error(exc: requests.RequestException) -> MusicError:
-    return MusicError(f"Spotify's login service did not answer ({type(exc).__name__}).", status=504, code="spotify_unavailable")
 
 
 class SpotifyAuth:
@@ -162,30 +134,30 @@ class SpotifyAuth:
         """Complete a login from the URL Spotify redirected to (``...?code=...&state=...``)."""
         try:
             query = parse_qs(urlparse(redirected_url.strip()).query)
-        except ValueError:
-            raise MusicError("That is not a web address. Paste the whole address the browser was sent to.",
-                             status=400, code="bad_url") from None
+        except ValueError as exc:
+            raise MusicError(
+                ErrorCode.BAD_URL, "That is not a web address. Paste the whole address the browser was sent to."
+            ) from exc
         state = (query.get("state") or [""])[0]
         with self._lock:
             pending = self._pending.pop(state, None) if state else None
         if pending is None or time.monotonic() - pending[0] >= LOGIN_LINK_SECONDS:
             raise MusicError(
+                ErrorCode.LOGIN_STATE,
                 "This login answer does not match a login started here (or it is too old). Start the login again.",
-                status=400,
-                code="login_state",
             )
         if "error" in query:
-            raise MusicError(f"Spotify login was not completed: {query['error'][0]}.", status=400, code="login_denied")
+            raise MusicError(ErrorCode.LOGIN_DENIED, f"Spotify login was not completed: {query['error'][0]}.")
         code = (query.get("code") or [""])[0]
         if not code:
-            raise MusicError("The pasted address has no login code in it.", status=400, code="login_state")
+            raise MusicError(ErrorCode.LOGIN_STATE, "The pasted address has no login code in it.")
         try:
             with self._refresh_lock:
                 pending[1].get_access_token(code=code, check_cache=False)
         except SpotifyOauthError as exc:
-            raise _oauth_error(exc) from None
+            raise from_oauth(exc) from exc
         except requests.RequestException as exc:
-            raise _network_error(exc) from None
+            raise login_unreachable(exc) from exc
 
     def logout(self) -> None:
         with self._lock:
@@ -210,7 +182,7 @@ class SpotifyAuth:
         """Trade the refresh token for new tokens (saved, with the rotated refresh token). ``stale`` is
         the token the caller saw: if another thread refreshed meanwhile, its result is used instead."""
         if not self._refresh_lock.acquire(timeout=max(timeout, 0.0)):
-            raise MusicError("Spotify login is being refreshed; try again.", status=503, code="spotify_unavailable")
+            raise MusicError(ErrorCode.SPOTIFY_UNAVAILABLE, "Spotify login is being refreshed; try again.", status=503)
         try:
             token = self._usable_token()
             if stale is not None and token.get("access_token") != stale.get("access_token"):
@@ -221,9 +193,9 @@ class SpotifyAuth:
         except SpotifyOauthError as exc:
             if exc.error == "invalid_grant":  # revoked: forget it, so the screens ask for a new login
                 self.tokens.delete()
-            raise _oauth_error(exc) from None
+            raise from_oauth(exc) from exc
         except requests.RequestException as exc:
-            raise _network_error(exc) from None
+            raise login_unreachable(exc) from exc
         finally:
             self._refresh_lock.release()
 
@@ -231,6 +203,8 @@ class SpotifyAuth:
         token = self.tokens.get_cached_token()
         if not token or not token.get("refresh_token") or not token.get("access_token"):
             raise login_required()
+        # spotipy's own scope comparison (private; spotipy is pinned below 3): the same rule it applies
+        # to cached tokens, so a login it would reject is never used here.
         if not SpotifyPKCE._is_scope_subset(" ".join(SCOPES), token.get("scope", "")):
             raise login_required("Moodify Edge needs more Spotify permissions than this login gave. Log in again.")
         return token

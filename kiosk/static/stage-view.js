@@ -1,0 +1,91 @@
+/* The kiosk's state on screen: which view shows (pairing, idle, the stage with chart and list), the
+   countdown and live frames of a run, the result and its colour theme, and the camera's health. */
+import { STATE } from "./contract.js";
+import { alpha, colour, inkOn } from "./colours.js";
+import { clearBarDetails, liveColours, redrawChart, setBars } from "./chart-view.js";
+import { hideMessage, showMessage } from "./messages.js";
+import { $, EMOTIONS, T, label, percent, ui } from "./page.js";
+
+const VIEWS = ["view-pair", "view-idle", "view-stage"];
+
+export function show(view) {
+  for (const id of VIEWS) $(id).hidden = id !== view;
+}
+function setTheme(key) {
+  const body = document.body;
+  if (key) {
+    const c = colour(key);
+    body.style.setProperty("--bg", c);
+    body.style.setProperty("--ink", inkOn(c));
+    body.classList.add("result-theme");
+    body.dataset.emotion = key;
+  } else {
+    body.style.removeProperty("--bg");
+    body.style.removeProperty("--ink");
+    body.classList.remove("result-theme");
+    delete body.dataset.emotion;
+  }
+  redrawChart();
+}
+export function enterState(state, run) {
+  ui.state = state;
+  document.body.dataset.state = state;
+  clearInterval(ui.countdownTimer);
+  if (state === STATE.DETECTING) {
+    ui.run = run || ui.run;
+    ui.result = null;
+    ui.runStarted = performance.now();
+    setTheme(null);
+    show("view-stage");
+    setBars(null, liveColours());
+    $("face").textContent = T.waiting_camera;
+    $("face").classList.remove("found");
+    tickCountdown();
+    ui.countdownTimer = setInterval(tickCountdown, 200);
+  } else if (state === STATE.RESULT && ui.result && ui.result.emotion) {
+    show("view-stage");
+    drawResult();
+  } else {
+    ui.state = STATE.IDLE;
+    document.body.dataset.state = STATE.IDLE;
+    setTheme(null);
+    show("view-idle");
+  }
+}
+function tickCountdown() {
+  const seconds = (ui.run && ui.run.seconds) || 5;
+  const left = Math.max(0, Math.ceil(seconds - (performance.now() - ui.runStarted) / 1000));
+  $("countdown").textContent = left;
+}
+function drawResult() {
+  const r = ui.result;
+  const c = colour(r.emotion);
+  setTheme(r.emotion);
+  $("result-label").textContent = label(r.emotion);
+  $("result-confidence").textContent = `${percent(r.confidence)} ${T.confidence}`;
+  setBars(r.mean, EMOTIONS.map((e) => (e.key === r.emotion ? c : alpha(c, 0.45))));
+  clearBarDetails();
+  document.documentElement.style.setProperty("--emotion", c);
+  document.documentElement.style.setProperty("--emotion-ink", inkOn(c));
+}
+// Frames can come faster than the screen redraws: only the latest is drawn, once per animation frame.
+export function drawPendingFrame() {
+  const frame = ui.pendingFrame;
+  ui.pendingFrame = null;
+  if (!frame || ui.state !== STATE.DETECTING) return;
+  if (frame.probabilities) setBars(frame.probabilities, liveColours());
+  const face = $("face");
+  face.textContent = frame.face ? T.face_found : T.move_closer;
+  face.classList.toggle("found", Boolean(frame.face));
+  if (typeof frame.t === "number" && ui.run) ui.runStarted = performance.now() - frame.t * 1000;
+}
+export function drawCamera(camera) {
+  const broken = camera && camera.ok === false;
+  $("camera-chip").hidden = !broken;
+  $("start").disabled = broken; // a run without a camera could only end in "no face seen"
+  $("again").disabled = broken;
+  if (broken) showMessage(`${T.camera_unavailable}: ${camera.message || ""}`, { sticky: true });
+  else if ($("banner").dataset.camera) hideMessage();
+  $("banner").dataset.camera = broken ? "1" : "";
+  if (!broken) delete $("banner").dataset.camera;
+}

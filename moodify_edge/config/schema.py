@@ -1,0 +1,139 @@
+"""The configuration schema: one frozen dataclass per section of the TOML file, and :class:`Config`.
+
+Each key is declared with :func:`~moodify_edge.setting.setting`, which keeps its documentation and
+rules (``choices``, ``min``, ``max``, ``keys``) in the field's metadata; validation and the example file
+read them from there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..emotions import KEYS
+from ..mood import MoodProfile, default_moods
+from ..setting import setting
+from .state_dir import state_directory
+
+
+@dataclass(frozen=True)
+class CameraConfig:
+    source: str = setting(
+        '"auto" (Pi camera, then USB), "picam", "usb:N", "/dev/videoN", "demo" (shipped sample faces), '
+        "or a path to a video file, an image or a folder of images",
+        "auto",
+    )
+    width: int = setting("Capture width in pixels.", 640, min=160, max=4096)
+    height: int = setting("Capture height in pixels.", 480, min=120, max=3072)
+    fps: int = setting("Requested frames per second.", 30, min=1, max=120)
+    loop: bool = setting("Loop a file source when it ends.", True)
+    reopen_max_seconds: float = setting(
+        "Longest wait between attempts to reopen a camera that failed.", 10.0, min=0.1, max=600.0
+    )
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    path: str = setting('The int8 .tflite emotion model; "" means the one shipped with Moodify Edge.', "")
+    num_threads: int = setting("CPU threads LiteRT may use for one face.", 2, min=1, max=16)
+
+
+@dataclass(frozen=True)
+class DetectionConfig:
+    seconds: float = setting("Length of one detection run in seconds.", 5.0, min=0.5, max=60.0)
+    frames: int = setting("Stop after this many frames instead (0: use seconds).", 0, min=0, max=10000)
+    min_face: int = setting("Smallest face side in pixels of the captured frame that counts.", 60, min=16, max=2000)
+    detect_width: int = setting(
+        "Frames are downscaled to this width before face detection (speed on a Pi).", 320, min=80, max=1920
+    )
+    margin: float = setting("Extra border around the detected face, as a fraction of its side.", 0.1, min=0.0, max=1.0)
+
+
+@dataclass(frozen=True)
+class GpioConfig:
+    enabled: bool = setting("Use a GPIO button and LED (turned off quietly when the machine has no GPIO).", True)
+    button_pin: int = setting("BCM pin of the push button (wired to GND; internal pull-up).", 17, min=0, max=27)
+    led_pin: int = setting("BCM pin of the status LED, or -1 for none.", 27, min=-1, max=27)
+    bounce_seconds: float = setting("Button debounce time.", 0.05, min=0.0, max=1.0)
+    long_press_seconds: float = setting("Holding the button this long stops the music.", 3.0, min=0.5, max=30.0)
+    press_during_run: str = setting(
+        'What a button press does while a detection runs: "ignore" or "cancel".', "ignore", choices=("ignore", "cancel")
+    )
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    host: str = setting(
+        'Address to listen on. "127.0.0.1" keeps it to the kiosk itself; "0.0.0.0" lets paired phones on the LAN in.',
+        "127.0.0.1",
+    )
+    port: int = setting("TCP port of the kiosk web app.", 5000, min=1, max=65535)
+    language: str = setting('UI language: "auto" (the browser\'s), "en" or "ko".', "auto", choices=("auto", "en", "ko"))
+    pairing_attempts_per_minute: int = setting(
+        "Wrong pairing codes tolerated per minute per address.", 5, min=1, max=100
+    )
+    max_body_bytes: int = setting("Largest request body accepted.", 16384, min=1024, max=1048576)
+
+
+@dataclass(frozen=True)
+class SpotifyConfig:
+    client_id: str = setting('Client ID of your Spotify app (PKCE; no secret needed). "" disables Spotify.', "")
+    redirect_uri: str = setting(
+        "Redirect URI registered in the Spotify app; must be the literal loopback address.",
+        "http://127.0.0.1:5000/callback",
+    )
+    device_name: str = setting(
+        "Name of the Spotify Connect receiver on this device (raspotify/librespot).", "Moodify Edge"
+    )
+    market: str = setting('Two-letter market for search, or "" for the account\'s own.', "")
+    autoplay: bool = setting("Start playing the first recommendation when a result is ready.", True)
+    receiver_unit: str = setting('systemd unit of the Connect receiver, restarted when it has vanished ("" never).', "")
+    api_url: str = setting("Web API base URL (changed only by tests).", "https://api.spotify.com/v1/")
+    accounts_url: str = setting("Accounts service base URL (changed only by tests).", "https://accounts.spotify.com")
+    timeout_seconds: float = setting(
+        "Longest wait for Spotify in one action (all its requests together).", 2.0, min=0.1, max=2.0
+    )
+
+
+@dataclass(frozen=True)
+class MusicConfig:
+    items: int = setting("How many recommendations to show.", 8, min=1, max=50)
+    avoid_recent: int = setting("Recommendations from this many recent runs are not repeated.", 3, min=0, max=50)
+    moods: dict[str, MoodProfile] = setting("One profile per emotion.", factory=default_moods, keys=KEYS)
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    demo: bool = setting("Demo mode: shipped sample faces as the camera and the offline music catalogue.", False)
+    state_dir: str = setting(
+        'Where tokens and pairings are kept; "" means $STATE_DIRECTORY, else /var/lib/moodify-edge when '
+        "writable, else ~/.local/state/moodify-edge.",
+        "",
+    )
+    watchdog_stall_seconds: float = setting(
+        "A worker silent for this long counts as hung (no more watchdog pings).", 10.0, min=1.0, max=600.0
+    )
+    log_level: str = setting("Logging level.", "info", choices=("debug", "info", "warning", "error"))
+
+
+@dataclass(frozen=True)
+class Config:
+    camera: CameraConfig = field(default_factory=CameraConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    detection: DetectionConfig = field(default_factory=DetectionConfig)
+    gpio: GpioConfig = field(default_factory=GpioConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+    spotify: SpotifyConfig = field(default_factory=SpotifyConfig)
+    music: MusicConfig = field(default_factory=MusicConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
+    source: str = field(default="(defaults)", metadata={"internal": True})
+
+    def state_path(self) -> Path:
+        """The directory for persistent state, created on first use (see :mod:`.state_dir`)."""
+        return state_directory(self.service.state_dir)
+
+    def replace(self, section: str, **changes: Any) -> Config:
+        """A copy with some keys of one section changed (used for CLI overrides such as ``--demo``)."""
+        return dataclasses.replace(self, **{section: dataclasses.replace(getattr(self, section), **changes)})

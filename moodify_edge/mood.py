@@ -1,0 +1,38 @@
+"""Moods: what music an emotion calls for. One profile per emotion: a policy (match the mood, or lift it)
+and where its music comes from (curated URIs, the owner's playlists by keyword, search queries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .setting import setting
+
+
+class Policy(StrEnum):
+    """*match* stays in the mood; *lift* moves it along (sad → comforting, then brighter)."""
+
+    MATCH = "match"
+    LIFT = "lift"
+
+
+@dataclass(frozen=True)
+class MoodProfile:
+    policy: Policy = setting('"match" the mood, or "lift" it.', Policy.MATCH, choices=tuple(Policy))
+    uris: list[str] = setting("Curated Spotify URIs (playlists you own, albums, tracks).", factory=list)
+    playlist_keywords: list[str] = setting("Words matched against the names of your own playlists.", factory=list)
+    queries: list[str] = setting("Search queries that widen the pool.", factory=list)
+
+
+def default_moods() -> dict[str, MoodProfile]:
+    """The profiles a kiosk starts with: lift the unpleasant emotions, match the others."""
+    lift, match = Policy.LIFT, Policy.MATCH
+    return {
+        "angry": MoodProfile(lift, [], ["calm", "chill"], ["calm acoustic", "lofi chill", "peaceful piano"]),
+        "disgust": MoodProfile(lift, [], ["fresh", "feel good"], ["feel good indie", "fresh pop", "sunny"]),
+        "fear": MoodProfile(lift, [], ["comfort", "calm"], ["comforting acoustic", "warm soul", "reassuring"]),
+        "happy": MoodProfile(match, [], ["happy", "party"], ["happy hits", "feel good pop", "k-pop dance"]),
+        "sad": MoodProfile(lift, [], ["sad", "comfort"], ["comforting ballad", "k-ballad", "hopeful acoustic"]),
+        "surprise": MoodProfile(match, [], ["energy", "upbeat"], ["upbeat electronic", "energetic pop", "funk"]),
+        "neutral": MoodProfile(match, [], ["focus", "chill"], ["chill indie", "lofi beats", "jazz cafe"]),
+    }

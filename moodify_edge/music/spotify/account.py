@@ -1,0 +1,62 @@
+"""The account: the kiosk's one Spotify login as the settings panel shows it, and the flow that makes it."""
+
+from __future__ import annotations
+
+import logging
+
+from ...config import SpotifyConfig
+from ...contract import MusicBackendName
+from .. import AccountStatus, MusicError
+from .client import SpotifyClient
+from .errors import LOGIN_PROMPT
+
+log = logging.getLogger(__name__)
+
+
+class SpotifyAccount:
+    """The Spotify account of this kiosk (a :class:`~moodify_edge.music.MusicAccount`). Thread-safe."""
+
+    def __init__(self, client: SpotifyClient, spotify: SpotifyConfig) -> None:
+        self._client = client
+        self._device_name = spotify.device_name
+        self.user: str | None = None  # the account's display name, once Spotify has told it
+
+    def login_url(self) -> str:
+        return self._client.auth.login_url()
+
+    def finish_login(self, redirected_url: str) -> AccountStatus:
+        with self._client.operation():
+            self._client.bounded(self._client.auth.finish_login, redirected_url)
+            self.user = None
+            try:
+                self.load_user()
+            except MusicError as exc:
+                log.info("logged in; the account name is not known yet: %s", exc.message)
+        return self.status()
+
+    def logout(self) -> AccountStatus:
+        self._client.auth.logout()
+        self.user = None
+        return self.status()
+
+    def status(self) -> AccountStatus:
+        logged_in = self._client.auth.logged_in
+        if not logged_in:
+            message: str | None = LOGIN_PROMPT
+        elif self._client.rate_limit.active:
+            message = self._client.rate_limit.message
+        else:
+            message = None
+        return AccountStatus(
+            backend=MusicBackendName.SPOTIFY,
+            configured=True,
+            logged_in=logged_in,
+            user=self.user if logged_in else None,
+            device=self._device_name,
+            message=message,
+        )
+
+    def load_user(self) -> None:
+        """Ask Spotify for the account's name (within the caller's operation)."""
+        me = self._client.call(self._client.api.me) or {}
+        self.user = me.get("display_name") or me.get("id")

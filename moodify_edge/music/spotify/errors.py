@@ -1,0 +1,121 @@
+"""Errors: what Spotify's answers and failures mean for the person at the kiosk, as :class:`MusicError`.
+
+spotipy raises :class:`SpotifyException` for Web API answers, :class:`SpotifyOauthError` for the accounts
+service, and lets ``requests`` errors (timeouts, refused connections) through. Each becomes a
+:class:`MusicError` with an :class:`ErrorCode`; callers raise it ``from`` the original so the log keeps
+the cause. A 429 also starts a :class:`RateLimit`: no requests until its ``Retry-After`` has passed.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping
+
+import requests
+from spotipy.exceptions import SpotifyException, SpotifyOauthError
+
+from ...contract import ErrorCode
+from .. import MusicError
+
+log = logging.getLogger(__name__)
+
+QUOTA_SECONDS = 600  # a Retry-After this long is a spent quota, not a burst
+DEFAULT_RETRY_AFTER = 30
+LOGIN_PROMPT = "Log in to Spotify to play music."
+
+
+def login_required(reason: str = LOGIN_PROMPT) -> MusicError:
+    return MusicError(ErrorCode.LOGIN_REQUIRED, reason)
+
+
+def out_of_time() -> MusicError:
+    return MusicError(ErrorCode.SPOTIFY_UNAVAILABLE, "Spotify did not answer in time. Try again.")
+
+
+def unreachable(exc: requests.RequestException) -> MusicError:
+    """The Web API could not be asked: a timeout, a refused connection, a broken answer."""
+    return MusicError(
+        ErrorCode.SPOTIFY_UNAVAILABLE, f"Spotify is not reachable right now ({type(exc).__name__}). Try again."
+    )
+
+
+def login_unreachable(exc: requests.RequestException) -> MusicError:
+    """The accounts service could not be asked."""
+    return MusicError(ErrorCode.SPOTIFY_UNAVAILABLE, f"Spotify's login service did not answer ({type(exc).__name__}).")
+
+
+def from_oauth(exc: SpotifyOauthError) -> MusicError:
+    """The accounts service refused a code or a refresh token."""
+    if exc.error == "invalid_grant":
+        return login_required("Spotify no longer accepts this login (it was revoked or expired). Log in again.")
+    return MusicError(ErrorCode.LOGIN_FAILED, f"Spotify refused the login: {exc.error_description or exc.error}")
+
+
+class RateLimit:
+    """Spotify's last 429: until its ``Retry-After`` has passed, every call is answered "rate limited" at
+    once, without a request."""
+
+    def __init__(self) -> None:
+        self._until = 0.0
+        self.message = ""
+
+    @property
+    def active(self) -> bool:
+        return time.monotonic() < self._until
+
+    def check(self) -> None:
+        """Raise the rate-limit error while the limit lasts."""
+        if self.active:
+            raise MusicError(ErrorCode.RATE_LIMITED, self.message)
+
+    def start(self, headers: Mapping[str, str]) -> MusicError:
+        """Begin a limit from a 429's headers; the error to show for it."""
+        try:
+            wait = max(int(headers.get("Retry-After", str(DEFAULT_RETRY_AFTER))), 1)
+        except (TypeError, ValueError):
+            wait = DEFAULT_RETRY_AFTER
+        if wait >= QUOTA_SECONDS:
+            hours, minutes = divmod(math.ceil(wait / 60), 60)
+            span = f"{hours} h {minutes} min" if hours else f"{minutes} min"
+            message = f"Spotify's request quota for this app is used up. Music is back in about {span}."
+        else:
+            message = f"Spotify asked us to slow down. Try again in {wait} s."
+        self._until = time.monotonic() + wait
+        self.message = message
+        log.warning("Spotify rate limit: no requests for %d s", wait)
+        return MusicError(ErrorCode.RATE_LIMITED, message)
+
+
+def from_web_api(exc: SpotifyException, rate_limit: RateLimit, device_missing: Callable[[], MusicError]) -> MusicError:
+    """The error for a Web API answer that was not a success (after any retry). A 429 starts
+    ``rate_limit``; "Device not found" is ``device_missing()`` (which may restart the receiver)."""
+    status, reason = exc.http_status, exc.reason or ""
+    text = str(exc.msg or "").split(":\n", 1)[-1].strip()  # spotipy prefixes the URL
+    if status == 401:
+        return login_required("Spotify no longer accepts this login. Log in again.")
+    if status == 429:
+        return rate_limit.start(exc.headers or {})
+    if status == 403:
+        if reason == "PREMIUM_REQUIRED" or "premium" in text.lower():
+            return MusicError(ErrorCode.PREMIUM_REQUIRED, "Spotify Premium is needed to play music on this device.")
+        if "registered" in text.lower():  # "...the user may not be registered." (not on the allow-list)
+            return MusicError(
+                ErrorCode.USER_NOT_ALLOWED,
+                "This Spotify account is not on the app's user list (Developer Dashboard → User Management).",
+            )
+        return MusicError(ErrorCode.SPOTIFY_REFUSED, f"Spotify refused this: {text}")
+    if status == 404:
+        if reason == "NO_ACTIVE_DEVICE" or "no active device" in text.lower():
+            return MusicError(
+                ErrorCode.NO_ACTIVE_DEVICE, "No active Spotify device: the speaker is not playing. Press play again."
+            )
+        if "device not found" in text.lower():
+            return device_missing()
+        return MusicError(ErrorCode.NOT_FOUND, "Spotify could not find that item.")
+    if status >= 500:
+        return MusicError(
+            ErrorCode.SPOTIFY_UNAVAILABLE, f"Spotify is having trouble (HTTP {status}). Try again soon.", status=502
+        )
+    return MusicError(ErrorCode.SPOTIFY_ERROR, f"Spotify answered HTTP {status}.")
