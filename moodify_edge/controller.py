@@ -7,6 +7,7 @@ The web app, the GPIO button and the LED all talk to it; none of them talk to ea
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -196,10 +197,8 @@ class Controller:
             self._recommendations = recommendations
         self.bus.publish(RecommendationsReady(recommendations))
         if self.config.spotify.autoplay and recommendations.tracks:
-            try:
+            with contextlib.suppress(MusicError):  # already published for the screen; the list stays usable
                 self.play(recommendations.tracks[0].uri)
-            except MusicError:
-                pass  # already published for the screen; the list stays usable
 
     def _player_action(self, action: Callable[[], PlayerState]) -> PlayerState:
         """Run one player action and publish the new state. A :class:`MusicError` is published for the
@@ -236,7 +235,5 @@ class Controller:
 
     def stop_music(self) -> None:
         """Long press: pause whatever plays; a failure is shown, never raised to the button."""
-        try:
+        with contextlib.suppress(MusicError):
             self.pause()
-        except MusicError:
-            pass

@@ -13,9 +13,10 @@ import socket
 import urllib.error
 import urllib.request
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -48,12 +49,15 @@ def check_camera(config: Config, running: dict[str, Any] | None) -> Check:
         camera = running.get("camera") or {}
         if camera.get("ok"):
             return Check("camera", "ok", f"{camera.get('message')} (in use by the running service)")
-        return Check("camera", "fail", f"the running service reports: {camera.get('message')} → connect a camera "
-                     "or set camera.source")
+        return Check(
+            "camera",
+            "fail",
+            f"the running service reports: {camera.get('message')} → connect a camera or set camera.source",
+        )
     try:
         camera = open_camera(config.camera)
     except CameraError as exc:
-        return Check("camera", "fail", f"{exc} → connect a camera or set camera.source (\"demo\" for a trial)")
+        return Check("camera", "fail", f'{exc} → connect a camera or set camera.source ("demo" for a trial)')
     try:
         frame = camera.read(CAMERA_TIMEOUT)
     except Exception as exc:  # a driver error is the answer here, not a crash
@@ -78,7 +82,7 @@ def check_model(config: Config) -> Check:
     except (OSError, ValueError, ImportError, RuntimeError) as exc:
         return Check("model", "fail", f"{exc} → reinstall, or fix model.path")
     if probabilities.shape != (7,) or not np.isclose(probabilities.sum(), 1.0, atol=1e-3):
-        return Check("model", "fail", f"{path} does not give 7 probabilities → use the shipped model (model.path = \"\")")
+        return Check("model", "fail", f'{path} does not give 7 probabilities → use the shipped model (model.path = "")')
     return Check("model", "ok", f"{path.name}, {size}x{size} input, classifies a test face")
 
 
@@ -137,7 +141,8 @@ def check_spotify(config: Config, music: MusicBackend) -> Check:
         return Check("spotify", "warn", f"{reason}: the offline catalogue is used → see docs/SPOTIFY.md to connect")
     if not account.logged_in:
         return Check(
-            "spotify", "warn",
+            "spotify",
+            "warn",
             f"not logged in → open http://127.0.0.1:{config.web.port}/ on the kiosk and log in to Spotify",
         )
     return Check("spotify", "ok", f"logged in as {account.user or 'unknown user'}")
@@ -155,7 +160,8 @@ def check_connect_device(config: Config, music: MusicBackend) -> Check:
         found = music.player.find_device()
     except MusicError as exc:
         return Check(
-            "connect device", "warn",
+            "connect device",
+            "warn",
             f"{exc.message} → is raspotify running and logged in as “{name}”? "
             "(sudo systemctl status raspotify; spotify.device_name)",
         )

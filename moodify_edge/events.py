@@ -7,6 +7,8 @@ its oldest events rather than slowing the camera loop down.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import queue
 import threading
 from collections.abc import Callable
@@ -39,6 +41,15 @@ class Event:
 
 
 @dataclass(frozen=True)
+class ModelChanged(Event):
+    """An event that carries one model (a result, a player state…): its JSON is the model's ``to_dict()``."""
+
+    def payload(self) -> dict[str, Any]:
+        (model,) = (getattr(self, f.name) for f in dataclasses.fields(self))
+        return model.to_dict()
+
+
+@dataclass(frozen=True)
 class RunInfo:
     """A detection run as the screens count it down: who started it, its length, when (epoch seconds)."""
 
@@ -68,63 +79,45 @@ class StateChanged(Event):
 
 
 @dataclass(frozen=True)
-class FrameRead(Event):
+class FrameRead(ModelChanged):
     """One frame of the run in progress was read."""
 
     type: ClassVar[EventType] = EventType.FRAME
     reading: FrameReading
 
-    def payload(self) -> dict[str, Any]:
-        return self.reading.to_dict()
-
 
 @dataclass(frozen=True)
-class RunFinished(Event):
+class RunFinished(ModelChanged):
     """A run ended (with an emotion, without a face, or cancelled)."""
 
     type: ClassVar[EventType] = EventType.RESULT
     result: RunResult
 
-    def payload(self) -> dict[str, Any]:
-        return self.result.to_dict()
-
 
 @dataclass(frozen=True)
-class RecommendationsReady(Event):
+class RecommendationsReady(ModelChanged):
     type: ClassVar[EventType] = EventType.RECOMMENDATIONS
     recommendations: Recommendations
 
-    def payload(self) -> dict[str, Any]:
-        return self.recommendations.to_dict()
-
 
 @dataclass(frozen=True)
-class PlayerChanged(Event):
+class PlayerChanged(ModelChanged):
     type: ClassVar[EventType] = EventType.PLAYER
     player: PlayerState
 
-    def payload(self) -> dict[str, Any]:
-        return self.player.to_dict()
-
 
 @dataclass(frozen=True)
-class CameraChanged(Event):
+class CameraChanged(ModelChanged):
     type: ClassVar[EventType] = EventType.CAMERA
     camera: CameraStatus
 
-    def payload(self) -> dict[str, Any]:
-        return self.camera.to_dict()
-
 
 @dataclass(frozen=True)
-class AccountChanged(Event):
-    """The music account changed (login, logout, a login Spotify revoked)."""
+class AccountChanged(ModelChanged):
+    """The music account changed (a login or a logout)."""
 
     type: ClassVar[EventType] = EventType.ACCOUNT
     account: AccountStatus
-
-    def payload(self) -> dict[str, Any]:
-        return self.account.to_dict()
 
 
 @dataclass(frozen=True)
@@ -194,10 +187,8 @@ class Subscription:
                 self._queue.put_nowait(event)
                 return
             except queue.Full:
-                try:
+                with contextlib.suppress(queue.Empty):
                     self._queue.get_nowait()
-                except queue.Empty:
-                    pass
 
     def get(self, timeout: float | None = None) -> Event | None:
         """The next event, or None when ``timeout`` passes first."""

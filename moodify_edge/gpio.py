@@ -172,8 +172,7 @@ class KioskGpio:
                 button.close()
             log.warning("no GPIO on this machine (%s): screen and phone triggers still work", exc)
             return None
-        log.info("GPIO: button on BCM %d, LED on %s", config.button_pin,
-                 f"BCM {config.led_pin}" if led else "none")
+        log.info("GPIO: button on BCM %d, LED on %s", config.button_pin, f"BCM {config.led_pin}" if led else "none")
         return cls(button, led)
 
     def close(self) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -30,7 +31,7 @@ class FrameSource(Protocol):
 
 
 def _rounded(values: np.ndarray) -> dict[str, float]:
-    return {key: round(float(v), 4) for key, v in zip(KEYS, values)}
+    return {key: round(float(v), 4) for key, v in zip(KEYS, values, strict=True)}
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,8 @@ class RunResult:
             outcome=outcome,
             emotion=emotion,
             confidence=float(mean[best]) if emotion else 0.0,
-            mean={key: float(v) for key, v in zip(KEYS, mean)},
-            frequency={key: int(n) for key, n in zip(KEYS, counts)},
+            mean={key: float(v) for key, v in zip(KEYS, mean, strict=True)},
+            frequency={key: int(n) for key, n in zip(KEYS, counts, strict=True)},
             frames_seen=len(readings),
             frames_with_face=len(with_face),
             seconds=seconds,

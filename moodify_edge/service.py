@@ -8,12 +8,21 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
-from typing import Any, Callable
+from typing import Any
 
-from .config import Config, ConfigError, EX_CONFIG
+from .config import EX_CONFIG, Config, ConfigError
 from .events import EventBus
-from .service_manager import Notifier, Watchdog, heartbeat_check, report_status, setup_logging, thread_check, watchdog_interval
+from .service_manager import (
+    Notifier,
+    Watchdog,
+    heartbeat_check,
+    report_status,
+    setup_logging,
+    thread_check,
+    watchdog_interval,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +71,9 @@ class Service:
         self._parts.append(self.server.close)
         self._web_thread = threading.Thread(target=self._serve, name="web", daemon=True)
         self._web_thread.start()
-        self.gpio = KioskGpio.open(config.gpio, self.controller, self.bus)
-        if self.gpio is not None:
-            self._parts.append(lambda _left, gpio=self.gpio: gpio.close())
+        self.gpio = gpio = KioskGpio.open(config.gpio, self.controller, self.bus)
+        if gpio is not None:
+            self._parts.append(lambda _left: gpio.close())
         interval = watchdog_interval()
         if interval:
             # A camera that cannot be opened still turns the loop over after each backoff wait, so a stall

@@ -1,4 +1,5 @@
-"""The service manager (systemd) adapter: sd_notify (READY, STATUS, STOPPING, WATCHDOG), the health-gated watchdog, journal logging.
+"""The service manager (systemd) adapter: sd_notify (READY, STATUS, STOPPING, WATCHDOG), the health-gated
+watchdog, journal logging.
 
 The notify protocol is one datagram per message to the unix socket named by ``$NOTIFY_SOCKET`` (a path,
 or an abstract name written with a leading ``@``). It is spoken here with a plain socket, so it works
@@ -13,7 +14,8 @@ import socket
 import sys
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .contract import KioskState
 from .events import CameraChanged, ErrorRaised, Event, EventBus, PlayerChanged, RunFinished, StateChanged

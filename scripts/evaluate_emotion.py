@@ -18,8 +18,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-
 from fer_data import ferplus_majority, load_split
+
 from moodify_edge.classifier import EmotionClassifier
 from moodify_edge.emotions import LABELS
 
@@ -62,8 +62,15 @@ def per_class(matrix: np.ndarray) -> list[dict[str, float]]:
         precision = tp / max(matrix[:, c].sum(), 1)
         recall = tp / max(matrix[c].sum(), 1)
         f1 = 2 * precision * recall / max(precision + recall, 1e-12)
-        rows.append({"class": LABELS[c], "precision": float(precision), "recall": float(recall),
-                     "f1": float(f1), "support": int(matrix[c].sum())})
+        rows.append(
+            {
+                "class": LABELS[c],
+                "precision": float(precision),
+                "recall": float(recall),
+                "f1": float(f1),
+                "support": int(matrix[c].sum()),
+            }
+        )
     return rows
 
 
@@ -71,8 +78,12 @@ def report(name: str, labels: np.ndarray, probs: np.ndarray) -> dict:
     keep = labels >= 0
     predicted = probs.argmax(axis=1)
     matrix = confusion(labels[keep], predicted[keep])
-    result = {"accuracy": float(np.trace(matrix) / matrix.sum()), "n": int(keep.sum()),
-              "per_class": per_class(matrix), "confusion": matrix.tolist()}
+    result = {
+        "accuracy": float(np.trace(matrix) / matrix.sum()),
+        "n": int(keep.sum()),
+        "per_class": per_class(matrix),
+        "confusion": matrix.tolist(),
+    }
     print(f"\n{name}: accuracy {result['accuracy']:.4f} on {result['n']} faces")
     print(f"{'class':>9} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>7}")
     for row in result["per_class"]:
@@ -96,8 +107,10 @@ def main(argv: list[str] | None = None) -> None:
 
     low, high = (float(v) for v in args.input_range.split(","))
     classifier = EmotionClassifier(args.model, num_threads=args.threads, input_range=(low, high))
-    print(f"{args.model}: {Path(args.model).stat().st_size:,} bytes, input {classifier.input_size}x"
-          f"{classifier.input_size} {classifier.input_dtype}, output {classifier.output_dtype}")
+    print(
+        f"{args.model}: {Path(args.model).stat().st_size:,} bytes, input {classifier.input_size}x"
+        f"{classifier.input_size} {classifier.input_dtype}, output {classifier.output_dtype}"
+    )
     results: dict = {"model": str(args.model), "bytes": Path(args.model).stat().st_size}
     for split in ("public", "private"):
         data = load_split(args.data, split)
@@ -105,12 +118,15 @@ def main(argv: list[str] | None = None) -> None:
         probs = predict(classifier, faces)
         results[split] = report(f"{split.capitalize()}Test", data.labels, probs)
         if args.ferplus:
-            results[f"{split}_ferplus"] = report(f"{split.capitalize()}Test vs FER+ majority",
-                                                 ferplus_majority(data.votes), probs)
+            results[f"{split}_ferplus"] = report(
+                f"{split.capitalize()}Test vs FER+ majority", ferplus_majority(data.votes), probs
+            )
     best, median = latency_ms(classifier, faces[:500])
     results["latency_ms"] = {"best_round": best, "median_round": median}
-    print(f"\nlatency: {best:.3f} ms per face, best of 7 rounds of 500 (median round {median:.3f} ms); "
-          f"{args.threads} thread(s), classify() including quantization")
+    print(
+        f"\nlatency: {best:.3f} ms per face, best of 7 rounds of 500 (median round {median:.3f} ms); "
+        f"{args.threads} thread(s), classify() including quantization"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
 

@@ -44,8 +44,15 @@ def plot_confusion(result: dict, title: str, path: Path) -> None:
     image = ax.imshow(normalised, cmap="Blues", vmin=0, vmax=1)
     for i in range(len(LABELS)):
         for j in range(len(LABELS)):
-            ax.text(j, i, f"{int(matrix[i, j])}\n{normalised[i, j]:.0%}", ha="center", va="center",
-                    fontsize=7, color="white" if normalised[i, j] > 0.5 else "black")
+            ax.text(
+                j,
+                i,
+                f"{int(matrix[i, j])}\n{normalised[i, j]:.0%}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if normalised[i, j] > 0.5 else "black",
+            )
     ax.set_xticks(range(len(LABELS)), LABELS, rotation=45)
     ax.set_yticks(range(len(LABELS)), LABELS)
     ax.set(xlabel="predicted", ylabel="true", title=title)
@@ -66,8 +73,9 @@ def main(argv: list[str] | None = None) -> None:
     plot_history(json.loads(Path(args.history).read_text()), out / "training_curves.png")
     result = json.loads(Path(args.eval).read_text())
     accuracy = result["private"]["accuracy"]
-    plot_confusion(result["private"], f"PrivateTest, shipped int8 model ({accuracy:.1%})",
-                   out / "confusion_private.png")
+    plot_confusion(
+        result["private"], f"PrivateTest, shipped int8 model ({accuracy:.1%})", out / "confusion_private.png"
+    )
 
 
 if __name__ == "__main__":

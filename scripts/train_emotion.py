@@ -27,12 +27,10 @@ import math
 import time
 from pathlib import Path
 
-import numpy as np
-
 import keras
-from keras import layers, ops
-
+import numpy as np
 from fer_data import Split, ferplus_distribution, load_split
+from keras import layers, ops
 
 NUM_CLASSES = 7
 SIZE = 48
@@ -42,8 +40,15 @@ class Augment(layers.Layer):
     """Random horizontal flip, rotation/zoom/shift, brightness/contrast and erasing, on 0-255
     pixels, active only when ``training`` is true."""
 
-    def __init__(self, rotation_deg: float = 15.0, shift: float = 0.1, zoom: float = 0.15,
-                 erase_prob: float = 0.5, seed: int = 0, **kwargs) -> None:
+    def __init__(
+        self,
+        rotation_deg: float = 15.0,
+        shift: float = 0.1,
+        zoom: float = 0.15,
+        erase_prob: float = 0.5,
+        seed: int = 0,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.rotation = math.radians(rotation_deg)
         self.shift = shift
@@ -68,10 +73,12 @@ class Augment(layers.Layer):
         c = (SIZE - 1) / 2.0
         cos, sin = ops.cos(angle) * inv_scale, ops.sin(angle) * inv_scale
         zero = ops.zeros_like(cos)
-        transform = ops.stack([cos, -sin, c - cos * c + sin * c + tx,
-                               sin, cos, c - sin * c - cos * c + ty, zero, zero], axis=1)
-        x = ops.image.affine_transform(x, transform, interpolation="bilinear",
-                                       fill_mode="nearest", data_format="channels_last")
+        transform = ops.stack(
+            [cos, -sin, c - cos * c + sin * c + tx, sin, cos, c - sin * c - cos * c + ty, zero, zero], axis=1
+        )
+        x = ops.image.affine_transform(
+            x, transform, interpolation="bilinear", fill_mode="nearest", data_format="channels_last"
+        )
 
         contrast = self._uniform((n, 1, 1, 1), 0.75, 1.25)
         brightness = self._uniform((n, 1, 1, 1), -25.0, 25.0)
@@ -85,8 +92,10 @@ class Augment(layers.Layer):
         cy = self._uniform((n, 1, 1, 1), 0, SIZE)
         cx = self._uniform((n, 1, 1, 1), 0, SIZE)
         grid = ops.arange(SIZE, dtype="float32")
-        inside = ops.logical_and(ops.abs(ops.reshape(grid, (1, SIZE, 1, 1)) - cy) < half_h,
-                                 ops.abs(ops.reshape(grid, (1, 1, SIZE, 1)) - cx) < half_w)
+        inside = ops.logical_and(
+            ops.abs(ops.reshape(grid, (1, SIZE, 1, 1)) - cy) < half_h,
+            ops.abs(ops.reshape(grid, (1, 1, SIZE, 1)) - cx) < half_w,
+        )
         erase = ops.logical_and(inside, self._uniform((n, 1, 1, 1), 0, 1) < self.erase_prob)
         return ops.where(erase, self._uniform((n, 1, 1, 1), 0, 255), x)
 
@@ -105,8 +114,9 @@ def build_core(arch: str, width: int, dropout: float) -> keras.Model:
     elif arch == "vgg":
         for multiplier in (1, 2, 4, 8):
             for _ in range(2):
-                x = layers.Conv2D(width * multiplier, 3, padding="same", use_bias=False,
-                                  kernel_initializer="he_normal")(x)
+                x = layers.Conv2D(
+                    width * multiplier, 3, padding="same", use_bias=False, kernel_initializer="he_normal"
+                )(x)
                 x = layers.BatchNormalization()(x)
                 x = layers.ReLU()(x)
             x = layers.MaxPooling2D(2)(x)
@@ -171,8 +181,9 @@ def class_weights(labels: np.ndarray, power: float) -> np.ndarray:
 
 
 def make_optimizer(args: argparse.Namespace) -> keras.optimizers.Optimizer:
-    common = dict(learning_rate=args.lr, weight_decay=args.weight_decay,
-                  use_ema=args.ema > 0, ema_momentum=args.ema or 0.99)
+    common = dict(
+        learning_rate=args.lr, weight_decay=args.weight_decay, use_ema=args.ema > 0, ema_momentum=args.ema or 0.99
+    )
     if args.optimizer == "sgd":
         opt = keras.optimizers.SGD(momentum=0.9, nesterov=True, **common)
     else:
@@ -215,8 +226,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--ferplus-weight", type=float, default=0.3, help="share of the FER+ distribution in the target")
     p.add_argument("--mixed-precision", action="store_true", help="train in bfloat16 (saved model is float32)")
     p.add_argument("--seed", type=int, default=1234)
-    p.add_argument("--quick", action="store_true",
-                   help="width-8 vgg, 3 epochs: a pipeline check (about 32%% PublicTest in 4 min on 2 CPU cores)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="width-8 vgg, 3 epochs: a pipeline check (about 32%% PublicTest in 4 min on 2 CPU cores)",
+    )
     args = p.parse_args(argv)
     if args.quick:
         args.arch, args.width, args.epochs, args.warmup = "vgg", 8, 3, 1
@@ -237,8 +251,11 @@ def main(argv: list[str] | None = None) -> None:
     y_train = targets(train, args.soft_labels, args.ferplus_weight)
     y_public = np.eye(NUM_CLASSES, dtype=np.float32)[public.labels]
     weights = class_weights(train.labels, args.class_weight_power)
-    print(f"backend={keras.backend.backend()} train={len(train)} public={len(public)} "
-          f"class weights={np.round(weights, 2).tolist()}", flush=True)
+    print(
+        f"backend={keras.backend.backend()} train={len(train)} public={len(public)} "
+        f"class weights={np.round(weights, 2).tolist()}",
+        flush=True,
+    )
 
     core = build_core(args.arch, args.width, args.dropout)
     trainer = keras.Sequential([keras.Input((SIZE, SIZE, 1)), Augment(seed=args.seed), core])
@@ -252,9 +269,15 @@ def main(argv: list[str] | None = None) -> None:
     schedule = CosineSchedule(args.lr, args.epochs, args.warmup, args.time_budget)
     started = time.monotonic()
     history = trainer.fit(
-        x_train, y_train, sample_weight=weights[train.labels], batch_size=args.batch,
-        epochs=args.epochs, validation_data=(x_public, y_public), shuffle=True,
-        callbacks=[schedule], verbose=2,
+        x_train,
+        y_train,
+        sample_weight=weights[train.labels],
+        batch_size=args.batch,
+        epochs=args.epochs,
+        validation_data=(x_public, y_public),
+        shuffle=True,
+        callbacks=[schedule],
+        verbose=2,
     )
     train_seconds = time.monotonic() - started
 

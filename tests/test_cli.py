@@ -59,7 +59,10 @@ def test_wrong_type_and_out_of_range_exit_78(tmp_path):
 def test_missing_config_file_exits_78_from_flag_and_environment(tmp_path):
     absent = tmp_path / "nope.toml"
     done = moodify("--config", str(absent), "run")
-    assert (done.returncode, done.stderr) == (EX_CONFIG, f"moodify-edge: config error: {absent}: config file not found\n")
+    assert (done.returncode, done.stderr) == (
+        EX_CONFIG,
+        f"moodify-edge: config error: {absent}: config file not found\n",
+    )
     env = {**__import__("os").environ, "MOODIFY_CONFIG": str(absent)}
     done = moodify("run", env=env)
     assert done.returncode == EX_CONFIG and "config file not found" in done.stderr

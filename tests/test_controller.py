@@ -8,8 +8,8 @@ import threading
 import time
 
 import pytest
-
 from helpers import ASTRONAUT, events_until_quiet
+
 from moodify_edge.capture import CameraError, FileCamera
 from moodify_edge.config import Config
 from moodify_edge.controller import Controller
@@ -139,7 +139,7 @@ class FrozenCamera:
 
     def read(self, timeout: float):
         self.release.wait()
-        return None
+        return
 
 
 def test_a_run_stuck_past_its_end_shows_on_the_watchdog_heartbeat(pipeline):

@@ -13,8 +13,8 @@ from contextlib import contextmanager
 import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory, MockPWMPin
-
 from helpers import events_until_quiet, next_event, wait_for
+
 from moodify_edge.capture import CameraFeed, CameraStatus
 from moodify_edge.config import CameraConfig, Config, GpioConfig
 from moodify_edge.contract import ErrorCode, ErrorSource, KioskState

@@ -19,20 +19,27 @@ LAUNCHER = ROOT / "kiosk" / "launcher" / "moodify-kiosk.sh"
 
 
 def installer(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", str(INSTALLER), *args], capture_output=True, text=True, timeout=120,
-                          stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        ["bash", str(INSTALLER), *args], capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+    )
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="apt package shellcheck not installed")
 def test_scripts_are_shellcheck_clean():
     helpers = [INSTALLER.parent / name for name in ("bootstrap.sh", "demo.sh", "test.sh")]
-    result = subprocess.run(["shellcheck", "-x", str(INSTALLER), str(LAUNCHER), *map(str, helpers)],
-                            capture_output=True, text=True, cwd=INSTALLER.parent)
+    result = subprocess.run(
+        ["shellcheck", "-x", str(INSTALLER), str(LAUNCHER), *map(str, helpers)],
+        capture_output=True,
+        text=True,
+        cwd=INSTALLER.parent,
+    )
     assert result.returncode == 0, result.stdout
 
 
 def test_dry_run_prints_every_action_and_changes_nothing():
-    before = [Path(p).exists() for p in ("/opt/moodify-edge", "/etc/moodify-edge", "/etc/systemd/system/moodify-edge.service")]
+    before = [
+        Path(p).exists() for p in ("/opt/moodify-edge", "/etc/moodify-edge", "/etc/systemd/system/moodify-edge.service")
+    ]
     result = installer("--dry-run")
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -43,7 +50,9 @@ def test_dry_run_prints_every_action_and_changes_nothing():
     assert "[dry-run] write /etc/xdg/autostart/moodify-kiosk.desktop" in out
     assert "systemctl enable moodify-edge.service" in out
     assert "apt-get install" in out and "python3-systemd" in out
-    assert [Path(p).exists() for p in ("/opt/moodify-edge", "/etc/moodify-edge", "/etc/systemd/system/moodify-edge.service")] == before
+    assert [
+        Path(p).exists() for p in ("/opt/moodify-edge", "/etc/moodify-edge", "/etc/systemd/system/moodify-edge.service")
+    ] == before
 
 
 def test_the_installed_config_lets_paired_phones_in():
@@ -52,7 +61,7 @@ def test_the_installed_config_lets_paired_phones_in():
         pytest.skip("this machine already has an installed config")
     config = [line.removeprefix("[dry-run]   | ") for line in out.splitlines() if line.startswith("[dry-run]   | ")]
     web = config.index("[web]")
-    assert 'host = "0.0.0.0"' in config[web:web + 4]
+    assert 'host = "0.0.0.0"' in config[web : web + 4]
     assert "/etc/xdg/autostart/moodify-kiosk.desktop" not in out  # --no-kiosk: headless
 
 
@@ -68,9 +77,16 @@ def test_unknown_options_are_refused():
 
 def test_kiosk_browser_flags_leave_no_prompts_or_restore_bar():
     script = LAUNCHER.read_text()
-    for flag in ("--kiosk", "--noerrdialogs", "--disable-infobars", "--password-store=basic",
-                 "--disable-session-crashed-bubble", "--hide-crash-restore-bubble",
-                 "--check-for-update-interval=31536000", "--no-first-run"):
+    for flag in (
+        "--kiosk",
+        "--noerrdialogs",
+        "--disable-infobars",
+        "--password-store=basic",
+        "--disable-session-crashed-bubble",
+        "--hide-crash-restore-bubble",
+        "--check-for-update-interval=31536000",
+        "--no-first-run",
+    ):
         assert flag in script
 
 
@@ -110,4 +126,6 @@ def test_launcher_waits_for_the_service_cleans_the_crash_state_and_opens_the_kio
     args = (tmp_path / "args").read_text().splitlines()
     assert args[:2] == ["--kiosk", f"http://127.0.0.1:{port}/"]
     assert f"--user-data-dir={profile}" in args and "--password-store=basic" in args
-    assert (profile / "Default" / "Preferences").read_text() == '{"profile":{"exit_type":"Normal","exited_cleanly":true}}'
+    assert (
+        profile / "Default" / "Preferences"
+    ).read_text() == '{"profile":{"exit_type":"Normal","exited_cleanly":true}}'

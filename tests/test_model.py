@@ -82,14 +82,35 @@ def test_training_script_runs_one_tiny_epoch(tmp_path: Path, sample: dict) -> No
     n = len(sample["labels"])
     votes = np.zeros((n, 10), np.uint8)
     for name, usage in (("fer2013_train.npz", 0), ("fer2013_test.npz", 1)):
-        np.savez(data / name, images=sample["images"], labels=sample["labels"].astype(np.int8),
-                 usage=np.full(n, usage, np.int8), ferplus_votes=votes)
+        np.savez(
+            data / name,
+            images=sample["images"],
+            labels=sample["labels"].astype(np.int8),
+            usage=np.full(n, usage, np.int8),
+            ferplus_votes=votes,
+        )
     out = tmp_path / "run"
     env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3"}
     subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "train_emotion.py"), "--data", str(data), "--out", str(out),
-         "--epochs", "1", "--batch", "32", "--width", "4", "--soft-labels", "ferplus"],
-        check=True, env=env, timeout=600,
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "train_emotion.py"),
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--epochs",
+            "1",
+            "--batch",
+            "32",
+            "--width",
+            "4",
+            "--soft-labels",
+            "ferplus",
+        ],
+        check=True,
+        env=env,
+        timeout=600,
     )
     assert (out / "model.keras").stat().st_size > 0
     assert (out / "history.json").stat().st_size > 0

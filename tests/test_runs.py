@@ -12,15 +12,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
 from helpers import ASTRONAUT, events_until_quiet
+
 from moodify_edge.capture import DemoFaces, FileCamera, demo_background, face_portrait, place
 from moodify_edge.config import Config
 from moodify_edge.controller import Busy, Controller
-from moodify_edge.runs import DetectionRun, FrameReading, RunResult, detect_once
 from moodify_edge.emotions import KEYS
 from moodify_edge.events import EventBus
 from moodify_edge.music.factory import create_music
+from moodify_edge.runs import DetectionRun, FrameReading, RunResult, detect_once
+
 
 def reading(index: int, probabilities: list[float] | None) -> FrameReading:
     p = None if probabilities is None else np.asarray(probabilities, np.float32)
@@ -69,8 +70,14 @@ def test_the_result_as_json_carries_colour_and_optionally_frames():
     assert "frames" not in data
     frames = result.to_dict(include_frames=True)["frames"]
     assert frames[0]["top"] == "surprise" and frames[0]["face"] == [10, 10, 80, 80]
-    assert frames[1] == {"index": 1, "t": 0.033, "face": None, "probabilities": None, "top": None,
-                         "timing_ms": {"detect": 1.0}}
+    assert frames[1] == {
+        "index": 1,
+        "t": 0.033,
+        "face": None,
+        "probabilities": None,
+        "top": None,
+        "timing_ms": {"detect": 1.0},
+    }
     json.dumps(result.to_dict(include_frames=True))
 
 
@@ -159,7 +166,11 @@ def test_a_second_trigger_during_a_run_is_refused(pipeline):
 # ----------------------------------------------------------------------------- the command line
 def moodify(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "moodify_edge", *args], capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+        [sys.executable, "-m", "moodify_edge", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
     )
 
 

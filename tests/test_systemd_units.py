@@ -39,9 +39,7 @@ def runnable_copy(unit: Path, tmp_path: Path) -> Path:
 
 
 def analyze(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["systemd-analyze", *args], capture_output=True, text=True, timeout=60, env=os.environ | env
-    )
+    return subprocess.run(["systemd-analyze", *args], capture_output=True, text=True, timeout=60, env=os.environ | env)
 
 
 def test_service_unit_verifies_clean(tmp_path):

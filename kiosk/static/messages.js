@@ -1,5 +1,5 @@
 /* Messages: the banner at the top of the page, and the text for an error code in the page's language. */
-import { $, T } from "./page.js";
+import { $, T, boot } from "./page.js";
 
 let bannerTimer = null;
 
@@ -15,8 +15,10 @@ export function hideMessage() {
   clearTimeout(bannerTimer);
   $("banner").hidden = true;
 }
-// The text for an error code (contract.js ERROR) in the page's language; i18n.json has one for every code.
-// ``fallback`` (the server's English message) only for an answer without a known code.
-export function errorText(code, fallback) {
-  return (T.errors && T.errors[code]) || fallback || T.error;
+// What to say for an error: the server's own message on an English page (it is English, and it says the
+// specifics: how long to wait, which speaker), else the text for its code (contract.js ERROR) in the page's
+// language; i18n.json has one for every code.
+export function errorText(code, message) {
+  if (boot.lang === "en" && message) return message;
+  return (T.errors && T.errors[code]) || message || T.error;
 }
