@@ -16,7 +16,7 @@ class PiCamera:
 
     def __init__(self, width: int, height: int, fps: int) -> None:
         try:
-            from picamera2 import Picamera2  # noqa: PLC0415 (only on a Pi, only when asked for)
+            from picamera2 import Picamera2  # only on a Pi, only when asked for
         except ImportError as exc:
             raise CameraError(
                 f"Pi camera: picamera2/libcamera is not available ({exc}); on Raspberry Pi OS install "

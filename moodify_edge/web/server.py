@@ -49,7 +49,9 @@ class Server:
         self._stopping.set()
         self._server.task_dispatcher.shutdown(timeout=timeout)
         self._server.close()
-        for channel in list(self._server._map.values()):  # open connections keep the loop alive
+        # Open connections keep waitress's loop alive and it has no public way to close them: its socket map
+        # (a private attribute, so waitress is pinned below 4 in pyproject.toml).
+        for channel in list(self._server._map.values()):
             channel.close()
 
 
