@@ -77,17 +77,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"moodify-edge {__version__}")
         return 0
     try:
-        config = config_module.load(args.config)
-        if args.command == "run":
-            if args.demo:
-                config = config.replace("service", demo=True)
-            if args.host:
-                config = config_module.override(config, "web.host", args.host)
-            if args.port is not None:
-                config = config_module.override(config, "web.port", args.port)
-    except ConfigError as exc:
+        return _command(args)
+    except ConfigError as exc:  # also a file the config points at (state directory) found unusable later
         print(f"moodify-edge: config error: {exc}", file=sys.stderr)
         return EX_CONFIG
+
+
+def _command(args: argparse.Namespace) -> int:
+    config = config_module.load(args.config)
+    if args.command == "run":
+        if args.demo:
+            config = config.replace("service", demo=True)
+        if args.host:
+            config = config_module.override(config, "web.host", args.host)
+        if args.port is not None:
+            config = config_module.override(config, "web.port", args.port)
     logging.basicConfig(
         level=config.service.log_level.upper(), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )

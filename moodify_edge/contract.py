@@ -51,6 +51,7 @@ class EventType(StrEnum):
     ACCOUNT = "account"
     ERROR = "error"
     PAIRING = "pairing"
+    PAIRING_ALARM = "pairing_alarm"  # someone on the LAN is guessing the pairing code (or stopped)
 
 
 class ErrorSource(StrEnum):

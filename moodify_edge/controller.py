@@ -13,11 +13,12 @@ import threading
 import time
 from collections.abc import Callable
 
-from .capture import CameraStatus
+from .capture import CameraError, CameraStatus
 from .config import Config
 from .contract import ErrorCode, ErrorSource, KioskError, KioskState, TriggerOrigin
 from .events import (
     ErrorRaised,
+    Event,
     EventBus,
     FrameRead,
     PlayerChanged,
@@ -69,6 +70,7 @@ class Controller:
         self._recommendations: Recommendations | None = None
         self._player = PlayerState(available=False)  # asked of the backend on demand, never at start-up
         self._last_frame: FrameReading | None = None
+        bus.listen(self._remember_player)  # also what a backend reports later (a slow play confirmed)
 
     # ----------------------------------------------------------------- state
     @property
@@ -106,10 +108,15 @@ class Controller:
 
     # ----------------------------------------------------------------- runs
     def trigger(self, origin: TriggerOrigin = TriggerOrigin.SCREEN) -> RunInfo:
-        """Start a detection run; raises :class:`Busy` while one is in progress."""
+        """Start a detection run; raises :class:`Busy` while one is in progress, and
+        :class:`~moodify_edge.capture.CameraError` while the camera is unavailable (a run then could only
+        end in "no face seen", blaming the visitor for a missing camera)."""
         with self._lock:
             if self.detecting:
                 raise Busy()
+            camera = self._camera_status()
+            if camera.failed:  # while it is still starting, the run simply waits for its first frames
+                raise CameraError(f"The camera is unavailable: {camera.message}")
             detection = self.config.detection
             self._run = DetectionRun(
                 self._frames,
@@ -149,6 +156,8 @@ class Controller:
             self.trigger(origin)
         except Busy:
             log.info("button press ignored: a detection run is in progress")
+        except CameraError as exc:  # the LED already flickers for the missing camera
+            log.warning("button press ignored: %s", exc.message)
 
     def join(self, timeout: float | None = None) -> None:
         """Wait for the worker thread of the current run (tests, shutdown)."""
@@ -208,10 +217,13 @@ class Controller:
         except MusicError as exc:
             self._music_failed(exc)
             raise
-        with self._lock:
-            self._player = state
         self.bus.publish(PlayerChanged(state))
         return state
+
+    def _remember_player(self, event: Event) -> None:
+        if isinstance(event, PlayerChanged):
+            with self._lock:
+                self._player = event.player
 
     def play(self, uri: str | None = None) -> PlayerState:
         """Play ``uri`` on the kiosk's speaker, or resume when None."""

@@ -149,10 +149,10 @@ def check_spotify(config: Config, music: MusicBackend) -> Check:
 
 
 def check_connect_device(config: Config, music: MusicBackend) -> Check:
-    from .music.spotify import SpotifyMusic
+    from .music.spotify import SpotifyPlayer
 
     name = config.spotify.device_name
-    if not isinstance(music.player, SpotifyMusic):
+    if not isinstance(music.player, SpotifyPlayer):
         return Check("connect device", "ok", "not needed: the offline catalogue has its own player")
     if not music.account.status().logged_in:
         return Check("connect device", "warn", f"“{name}” not checked: Spotify is not logged in")

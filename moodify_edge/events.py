@@ -146,6 +146,20 @@ class PairingChanged(Event):
 
 
 @dataclass(frozen=True)
+class PairingAlarm(Event):
+    """Wrong pairing codes are coming in (``active``: an episode of guessing began) or stopped coming: how
+    many attempts (wrong or refused) and from how many addresses."""
+
+    type: ClassVar[EventType] = EventType.PAIRING_ALARM
+    active: bool
+    attempts: int
+    addresses: int
+
+    def payload(self) -> dict[str, Any]:
+        return {"active": self.active, "attempts": self.attempts, "addresses": self.addresses}
+
+
+@dataclass(frozen=True)
 class Snapshot(Event):
     """Everything a screen needs to draw itself from scratch (the first event of each live client)."""
 

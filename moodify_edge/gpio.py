@@ -115,7 +115,7 @@ class StatusLed:
                     self._playing = player.playing
                     self._music_error = False
                 case CameraChanged(camera=camera):
-                    self._camera_ok = camera.ok
+                    self._camera_ok = not camera.failed
                 case ErrorRaised(source=ErrorSource.MUSIC):
                     self._music_error = True
                 case _:
@@ -165,7 +165,7 @@ class KioskGpio:
             with warnings.catch_warnings():  # gpiozero warns once per pin library it cannot load
                 warnings.simplefilter("ignore")
                 button = KioskButton(config, controller)
-                camera_ok = controller.snapshot().camera.ok
+                camera_ok = not controller.snapshot().camera.failed
                 led = StatusLed(config.led_pin, bus, camera_ok=camera_ok) if config.led_pin >= 0 else None
         except (GPIOZeroError, OSError, RuntimeError) as exc:
             if button is not None:

@@ -10,9 +10,9 @@ import threading
 import time
 from collections.abc import Callable
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .config import EX_CONFIG, Config, ConfigError
+from .config import EX_CONFIG, Config, ConfigError, check_state_dir
 from .events import EventBus
 from .service_manager import (
     Notifier,
@@ -24,10 +24,36 @@ from .service_manager import (
     watchdog_interval,
 )
 
+if TYPE_CHECKING:
+    from .pipeline import FramePipeline
+
 log = logging.getLogger(__name__)
 
 EX_SOFTWARE = 70  # sysexits: a worker died or start-up failed; systemd restarts us (Restart=on-failure)
 STOP_SECONDS = 1.8  # everything released within this, so SIGTERM ends the process inside 2 s
+
+
+def check_files(config: Config) -> None:
+    """Before anything starts: the state directory and the state files in it are usable (a problem there is
+    a :class:`ConfigError` naming the path, exit 78, not a traceback from deep inside start-up)."""
+    from .music.spotify.auth import TOKEN_FILE
+    from .music.spotify.errors import RATE_LIMIT_FILE
+    from .web.limiter import LIMITS_FILE
+    from .web.pairing_store import STATE_FILE
+
+    check_state_dir(config.state_path(), (STATE_FILE, LIMITS_FILE, TOKEN_FILE, RATE_LIMIT_FILE))
+
+
+def load_pipeline(config: Config) -> FramePipeline:
+    """The frame pipeline; a model file LiteRT cannot load is a :class:`ConfigError` naming ``model.path``."""
+    from .pipeline import FramePipeline
+
+    try:
+        return FramePipeline.from_config(config)
+    except (OSError, ValueError, RuntimeError) as exc:
+        model = config.model.path or "the shipped model"
+        reason = " ".join(str(exc).split())  # one line in the journal, whatever LiteRT says
+        raise ConfigError(f"model.path: cannot load {model}: {reason}") from exc
 
 
 def demo_config(config: Config) -> Config:
@@ -53,7 +79,6 @@ class Service:
         from .controller import Controller
         from .gpio import KioskGpio
         from .music.factory import create_music
-        from .pipeline import FramePipeline
         from .web import create_app
         from .web.server import serve
 
@@ -61,16 +86,15 @@ class Service:
         started = time.monotonic()
         report_status(self.bus, self.notifier)
         self.notifier.status("loading the model")
-        pipeline = FramePipeline.from_config(config)
+        pipeline = load_pipeline(config)
         self.feed = CameraFeed(config.camera, self.bus).start()
         self._parts.append(self.feed.stop)
-        music = create_music(config)
+        music = create_music(config, self.bus)
         self.controller = Controller(config, self.bus, self.feed, pipeline, music, camera_status=self.feed.status)
         self._parts.append(self._end_run)
-        self.server = serve(create_app(self.controller, config), config.web.host, config.web.port)
-        self._parts.append(self.server.close)
-        self._web_thread = threading.Thread(target=self._serve, name="web", daemon=True)
-        self._web_thread.start()
+        self.web = serve(create_app(self.controller, config), config.web.host, config.web.port)
+        self._parts.append(self.web.close)
+        self.web.start(on_stop=self._web_stopped)
         self.gpio = gpio = KioskGpio.open(config.gpio, self.controller, self.bus)
         if gpio is not None:
             self._parts.append(lambda _left: gpio.close())
@@ -82,22 +106,18 @@ class Service:
             checks = [
                 heartbeat_check("camera loop", lambda: self.feed.heartbeat, stall),
                 heartbeat_check("detection run (past its end)", self.controller.run_due, stall),
-                thread_check("web server", self._web_thread),
+                *(thread_check(thread.name, thread) for thread in self.web.threads),
             ]
             watchdog = Watchdog(self.notifier, interval, checks).start()
             self._parts.append(lambda _left: watchdog.stop())
-        self.url = self.server.url
+        self.url = self.web.url
         mode = " (demo mode)" if config.service.demo else ""
         self.notifier.ready(f"idle; listening on {self.url}{mode}")
         log.info("Moodify Edge ready at %s/%s in %.1f s", self.url, mode, time.monotonic() - started)
 
-    def _serve(self) -> None:
-        try:
-            self.server.run()
-        except Exception:
-            log.exception("web server failed")
+    def _web_stopped(self, reason: str) -> None:
         if not self.stopped.is_set():
-            self.fail("the web server stopped")
+            self.fail(reason)
 
     def _end_run(self, timeout: float) -> None:
         self.controller.cancel()
@@ -136,6 +156,7 @@ def run_service(config: Config) -> int:
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
+        check_files(service.config)
         service.start()
         # Polling, not Event.wait(): the handler sets the event, and must never wait for a lock that the
         # interrupted main thread holds inside Event.wait().

@@ -2,9 +2,12 @@
 
 A real HTTP server (ThreadingHTTPServer on 127.0.0.1, port 0) answering the endpoints Moodify Edge calls
 with the documented shapes and status codes: PKCE authorization codes and rotating refresh tokens,
-search (10 a page), the user's playlists and their items, tracks, and the player (devices, transfer,
-play, pause, next, previous, volume, state). Tests point spotipy at it through ``spotify.api_url`` and
-``spotify.accounts_url`` and script failures per path with :meth:`FakeSpotify.fail`.
+search (10 a page), the user's playlists (paged) and their items (served to their owner only: 403 to
+anyone else), tracks, and the player (devices, transfer, play, pause, next, previous, volume, state).
+``refresh_delay`` makes the accounts service slow to answer a refresh: the refresh token is rotated when
+the request arrives, so a client that stops waiting has lost the new token, as with the real service.
+Tests point spotipy at it through ``spotify.api_url`` and ``spotify.accounts_url`` and script failures
+per path with :meth:`FakeSpotify.fail`.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ ERRORS = {
     503: {"error": {"status": 503, "message": "Service unavailable"}},
 }
 DEVICE_NOT_FOUND = {"error": {"status": 404, "message": "Device not found"}}
+USER_ID = "kiosk-user"
+NOT_YOURS = {"error": {"status": 403, "message": "Forbidden"}}
 
 
 @dataclass
@@ -73,6 +78,7 @@ class FakeSpotify:
     devices: list[dict[str, Any]] = field(default_factory=list)
     search_size: int = 25  # results per query when a query has no scripted results
     search_results: dict[str, list[str | None]] = field(default_factory=dict)
+    refresh_delay: float = 0.0  # seconds the accounts service takes to answer a refresh (after rotating)
 
     def __post_init__(self) -> None:
         self.lock = threading.Lock()
@@ -82,6 +88,7 @@ class FakeSpotify:
         self.access_tokens: set[str] = set()
         self.refresh_tokens: set[str] = set()
         self.granted: dict[str, str] = {}  # refresh token -> its scope
+        self.issued: list[str] = []  # every token ever handed out (for the no-secrets-in-logs test)
         self.queue: list[str] = []
         self.index = 0
         self.playing = False
@@ -150,9 +157,9 @@ class FakeSpotify:
         self.tracks[track_id] = track
         return track
 
-    def add_playlist(self, name: str, track_ids: list[str | None]) -> str:
+    def add_playlist(self, name: str, track_ids: list[str | None], owner: str = USER_ID) -> str:
         playlist_id = f"p{next(self._ids):021d}"
-        self.playlists[playlist_id] = {"name": name, "tracks": track_ids}
+        self.playlists[playlist_id] = {"name": name, "tracks": track_ids, "owner": owner}
         return playlist_id
 
     def add_album(self, name: str, track_ids: list[str]) -> str:
@@ -210,6 +217,7 @@ class FakeSpotify:
         access, refresh = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         self.access_tokens.add(access)
         self.refresh_tokens.add(refresh)
+        self.issued += [access, refresh]
         self.granted[refresh] = self.scope or scope
         return {
             "access_token": access,
@@ -318,7 +326,7 @@ class FakeSpotify:
     def api(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
         route = path[len("/v1") :].rstrip("/")
         if method == "GET" and route == "/me":
-            return 200, {"id": "kiosk-user", "display_name": "Kiosk User", "type": "user"}
+            return 200, {"id": USER_ID, "display_name": "Kiosk User", "type": "user"}
         if method == "GET" and route == "/search":
             if query.get("type") != "track":
                 return 400, ERRORS[400]
@@ -330,6 +338,7 @@ class FakeSpotify:
                     "id": pid,
                     "name": p["name"],
                     "uri": f"spotify:playlist:{pid}",
+                    "owner": {"id": p["owner"], "type": "user", "display_name": p["owner"]},
                     "tracks": None,
                     "items": {"href": f"{self.api_url}playlists/{pid}/items", "total": len(p["tracks"])},
                 }
@@ -340,6 +349,8 @@ class FakeSpotify:
             playlist = self.playlists.get(m[1])
             if method != "GET" or playlist is None:
                 return 404, {"error": {"status": 404, "message": "Resource not found"}}
+            if playlist["owner"] != USER_ID:
+                return 403, NOT_YOURS
             entries = [
                 {"added_at": "2026-01-01T00:00:00Z", "is_local": False, "item": self.tracks.get(t) if t else None}
                 for t in playlist["tracks"]
@@ -456,7 +467,13 @@ def _handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                 status, headers, payload = fake.authorize(query)
                 return self._answer(status, payload, headers)
             if url.path == "/api/token" and self.command == "POST":
-                return self._answer(*fake.token(body or {}))
+                answer = fake.token(body or {})  # a refresh token is rotated now, however slow the answer
+                if (body or {}).get("grant_type") == "refresh_token":
+                    time.sleep(fake.refresh_delay)
+                try:
+                    return self._answer(*answer)
+                except OSError:  # the client stopped waiting
+                    return None
             if not url.path.startswith("/v1/"):
                 return self._answer(404, {"error": {"status": 404, "message": "Not found"}})
             if token not in fake.access_tokens:

@@ -1,15 +1,29 @@
-"""Helpers the tests share: the sample photo, a free loopback port, waiting for a condition, and reading
-what was published on the event bus."""
+"""Helpers the tests share: the sample photo, a free loopback port, waiting for a condition, reading what was
+published on the event bus, the cheap web app (:func:`web_apps`) with test clients from any address, and
+real HTTP sessions from a chosen loopback source address (:func:`session_from`).
+The web tests' fixtures on top of them (``build``, ``stack``, ``kiosk``, ``phone``) are in conftest.py."""
 
 from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from moodify_edge.events import Subscription
+import requests
+from flask import Flask
+from requests.adapters import HTTPAdapter
+
+from moodify_edge.capture import FileCamera
+from moodify_edge.config import Config
+from moodify_edge.controller import Controller
+from moodify_edge.events import EventBus, Subscription
+from moodify_edge.music.factory import create_music
+from moodify_edge.pipeline import FramePipeline
+from moodify_edge.web import create_app
 
 DATA = Path(__file__).parent / "data"
 ASTRONAUT = DATA / "astronaut.png"  # a public-domain photo of a smiling face
@@ -49,3 +63,74 @@ def next_event(subscription: Subscription, event_type: str, timeout: float = 5.0
         if event is not None and event.type == event_type:
             return event.to_json()
     return None
+
+
+@dataclass
+class WebApp:
+    """The web app (``create_app``) over a real controller, without a server or camera thread."""
+
+    config: Config
+    controller: Controller
+    app: Flask
+
+
+@contextmanager
+def web_apps(pipeline: FramePipeline) -> Iterator[Callable[[Config], WebApp]]:
+    """``build(config)`` → a :class:`WebApp` for ``config``: the sample photo as camera, the shared pipeline and
+    the music backend the config picks (the offline catalogue in demo mode); runs are ended afterwards."""
+    built: list[tuple[Controller, FileCamera]] = []
+
+    def build(config: Config) -> WebApp:
+        camera = FileCamera(ASTRONAUT)
+        controller = Controller(config, EventBus(), camera, pipeline, create_music(config))
+        built.append((controller, camera))
+        return WebApp(config, controller, create_app(controller, config))
+
+    try:
+        yield build
+    finally:
+        for controller, camera in built:
+            controller.cancel()
+            controller.join(5)
+            camera.close()
+
+
+def client_from(app: Flask, address: str = "127.0.0.1") -> Any:
+    """A test client whose requests come from ``address`` (its own cookie jar, like its own browser)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def csrf(client: Any) -> dict[str, str]:
+    return {"X-CSRF-Token": client.get("/api/pairing").get_json()["csrf_token"]}
+
+
+def error_of(response: Any) -> dict[str, Any]:
+    assert response.is_json, response.data[:200]
+    error: dict[str, Any] = response.get_json()["error"]
+    assert error["status"] == response.status_code and error["message"]
+    return error
+
+
+def pair(phone: Any, kiosk: Any, code: str | None = None) -> Any:
+    code = code or kiosk.get("/api/pairing/code").get_json()["code"]
+    return phone.post("/api/pairing/pair", json={"code": code}, headers=csrf(phone))
+
+
+class _SourceAddress(HTTPAdapter):
+    """Connections that leave from a chosen local address (any of 127.0.0.0/8 works on loopback)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source  # before HTTPAdapter.__init__, which builds the pool manager
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, source_address=(self.source, 0), **kwargs)
+
+
+def session_from(source: str) -> requests.Session:
+    """A ``requests`` session (its own cookies, like one browser) whose connections come from ``source``."""
+    session = requests.Session()
+    session.mount("http://", _SourceAddress(source))
+    return session

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import free_port
+
 from moodify_edge import __version__
 
 EX_CONFIG = 78
@@ -77,3 +79,44 @@ def test_bad_port_on_the_command_line_exits_78():
 def test_usage_errors_exit_2():
     assert moodify().returncode == 2
     assert moodify("dance").returncode == 2
+
+
+def start_problem(tmp_path: Path, toml: str) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "config.toml"
+    path.write_text(toml + f"[web]\nport = {free_port()}\n")
+    return moodify("--config", str(path), "run", "--demo")
+
+
+def one_config_line(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == EX_CONFIG, done.stderr
+    assert "Traceback" not in done.stderr
+    (line,) = [line for line in done.stderr.splitlines() if "config error" in line]
+    return line
+
+
+def test_a_model_file_litert_cannot_load_exits_78_naming_the_key(tmp_path):
+    bad = tmp_path / "emotion.tflite"
+    bad.write_bytes(b"not a flatbuffer\n")
+    line = one_config_line(start_problem(tmp_path, f"[model]\npath = '{bad}'\n[service]\nstate_dir = '{tmp_path}'\n"))
+    assert f"model.path: cannot load {bad}" in line
+
+
+def test_an_unusable_state_directory_exits_78_naming_the_path(tmp_path):
+    blocker = tmp_path / "state"
+    blocker.write_text("")
+    line = one_config_line(start_problem(tmp_path, f"[service]\nstate_dir = '{blocker}'\n"))
+    assert f"service.state_dir: {blocker} is a file, not a directory" in line
+    state = tmp_path / "real-state"
+    (state / "web-pairing.json").mkdir(parents=True)
+    line = one_config_line(start_problem(tmp_path, f"[service]\nstate_dir = '{state}'\n"))
+    assert f"{state / 'web-pairing.json'} is a directory" in line
+
+
+def test_a_config_file_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xef\xbb\xbf[web]\nport = 99999\n")  # read: so its error is about the value
+    done = moodify("--config", str(path), "run")
+    assert (done.returncode, done.stderr) == (
+        EX_CONFIG,
+        f"moodify-edge: config error: {path}: web.port: 99999 is above the maximum 65535\n",
+    )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import pytest
 
 from moodify_edge import config
-from moodify_edge.config import Config, ConfigError, validation
+from moodify_edge.config import Config, ConfigError, state_dir, validation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,6 +68,18 @@ def test_partial_mood_profile_keeps_that_emotions_defaults(tmp_path):
         ("[model]\npath = '/nowhere/model.tflite'\n", "model.path: no such file: /nowhere/model.tflite"),
         ("[gpio]\nled_pin = 17\n", "gpio.led_pin: 17 is also gpio.button_pin"),
         ("[web]\nhost = 'my kiosk'\n", "web.host: 'my kiosk' is neither an IP address nor a host name"),
+        ("[detection]\nseconds = nan\n", "detection.seconds: expected a finite number, got nan"),
+        ("[detection]\nmargin = -nan\n", "detection.margin: expected a finite number, got nan"),
+        (
+            "[service]\nwatchdog_stall_seconds = inf\n",
+            "service.watchdog_stall_seconds: expected a finite number, got inf",
+        ),
+        ("[gpio]\nbounce_seconds = -inf\n", "gpio.bounce_seconds: expected a finite number, got -inf"),
+        ("[detection]\nseconds = 1e999\n", "detection.seconds: expected a finite number, got inf"),
+        (f"[detection]\nseconds = {10**400}\n", "detection.seconds: 1000000"),
+        (f"[web]\nport = {'9' * 5000}\n", "not valid TOML: Exceeds the limit"),
+        ("[camera]\nsource = " + "[" * 3000 + "]" * 3000 + "\n", "not valid TOML"),
+        ("[gpio]\npress_during_run = '" + "x" * 5000 + "'\n", "xxx... is not one of"),
     ],
 )
 def test_bad_values_name_the_file_and_the_key(tmp_path, text, message):
@@ -74,6 +88,56 @@ def test_bad_values_name_the_file_and_the_key(tmp_path, text, message):
         config.load(path)
     assert str(raised.value).startswith(f"{path}: ")
     assert message in str(raised.value)
+
+
+def test_every_float_key_refuses_nan_and_inf():
+    floats = [(section, key) for section, key, tp in schema_keys() if tp is float]
+    assert len(floats) >= 7
+    for section, key in floats:
+        for value in ("nan", "inf", "-inf"):
+            with pytest.raises(ConfigError, match=f"{section}.{key}: expected a finite number"):
+                config.parse(f"[{section}]\n{key} = {value}\n")
+
+
+def schema_keys() -> list[tuple[str, str, type]]:
+    """(section, key, type) of every scalar key of the schema's sections."""
+    hints = {name: typing.get_type_hints(type(getattr(Config(), name))) for name in SECTIONS}
+    return [(section, key, tp) for section in SECTIONS for key, tp in hints[section].items() if isinstance(tp, type)]
+
+
+SECTIONS = [f.name for f in dataclasses.fields(Config) if not f.metadata.get("internal")]
+
+
+def test_a_byte_order_mark_is_read_like_any_file(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xef\xbb\xbf[web]\nport = 5001\n")
+    assert config.load(path).web.port == 5001
+    assert config.parse("\ufeff[web]\nport = 5002\n").web.port == 5002
+
+
+def test_a_directory_or_undecodable_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match=f"{tmp_path}: not a file"):
+        config.load(tmp_path)
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"[web]\nhost = '\xff'\n")
+    with pytest.raises(ConfigError, match=f"{path}: cannot read"):
+        config.load(path)
+
+
+def test_an_unusable_state_directory_is_a_config_error_naming_it(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(ConfigError, match=f"service.state_dir: {blocker} is a file, not a directory"):
+        Config().replace("service", state_dir=str(blocker)).state_path()
+    with pytest.raises(ConfigError, match="service.state_dir: cannot use"):
+        Config().replace("service", state_dir=str(blocker / "below")).state_path()
+    (tmp_path / "web-pairing.json").mkdir()
+    with pytest.raises(ConfigError, match="web-pairing.json is a directory, not a state file"):
+        config.check_state_dir(tmp_path, ["web-pairing.json"])
+    config.check_state_dir(tmp_path, ["absent.json"])
+    monkeypatch.setattr(state_dir.os, "access", lambda path, mode: False)  # root may write anywhere
+    with pytest.raises(ConfigError, match=f"the state directory {tmp_path} is not writable"):
+        config.check_state_dir(tmp_path, [])
 
 
 def test_missing_file_given_explicitly_is_an_error(tmp_path):

@@ -10,8 +10,9 @@ import time
 import pytest
 from helpers import ASTRONAUT, events_until_quiet
 
-from moodify_edge.capture import CameraError, FileCamera
+from moodify_edge.capture import CameraError, CameraStatus, FileCamera
 from moodify_edge.config import Config
+from moodify_edge.contract import ErrorCode
 from moodify_edge.controller import Controller
 from moodify_edge.events import EventBus
 from moodify_edge.music.factory import create_music
@@ -155,3 +156,35 @@ def test_a_run_stuck_past_its_end_shows_on_the_watchdog_heartbeat(pipeline):
     controller.cancel()
     controller.join(10)
     assert controller.run_due() == pytest.approx(time.monotonic(), abs=0.5)
+
+
+def test_no_run_starts_while_the_camera_is_unavailable(pipeline):
+    config = Config()
+    camera = CameraStatus(ok=False, message="no camera found", source="usb:0")
+    bus = EventBus()
+    controller = Controller(
+        config, bus, FileCamera(ASTRONAUT, fps=30), pipeline, create_music(config), camera_status=lambda: camera
+    )
+    with bus.subscribe() as subscription:
+        with pytest.raises(CameraError) as refused:
+            controller.trigger()
+        assert refused.value.code == ErrorCode.CAMERA_UNAVAILABLE and refused.value.status == 503
+        assert "no camera found" in refused.value.message
+        controller.press("button")  # the GPIO button: refused quietly, the LED shows the camera
+        assert controller.state == "idle" and events_until_quiet(subscription, quiet=0.2) == []
+
+
+def test_a_run_may_start_while_the_camera_is_still_starting(pipeline):
+    config = Config().replace("detection", frames=3)
+    starting = CameraStatus(ok=False, message="starting the camera", starting=True)
+    controller = Controller(
+        config,
+        EventBus(),
+        FileCamera(ASTRONAUT, fps=30),
+        pipeline,
+        create_music(config),
+        camera_status=lambda: starting,
+    )
+    controller.trigger()
+    controller.join(10)
+    assert controller.state == "result"

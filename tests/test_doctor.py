@@ -12,7 +12,7 @@ from gpiozero.pins.mock import MockFactory
 
 from moodify_edge.config import Config
 from moodify_edge.doctor import check_kiosk, run_checks
-from moodify_edge.music.spotify import SpotifyMusic
+from moodify_edge.music.spotify import spotify_backend
 from moodify_edge.service import Service
 
 
@@ -121,9 +121,9 @@ def test_the_connect_device_is_looked_up_by_name_at_spotify(tmp_path, capsys, re
         config = demo_setup(tmp_path).replace(
             "spotify", client_id=fake.client_id, api_url=fake.api_url, accounts_url=fake.url, device_name="Moodify Edge"
         )
-        music = SpotifyMusic(config)
-        login = requests.get(music.login_url(), allow_redirects=False, timeout=5)
-        music.finish_login(login.headers["Location"])
+        music = spotify_backend(config)
+        login = requests.get(music.account.login_url(), allow_redirects=False, timeout=5)
+        music.account.finish_login(login.headers["Location"])
         run_checks(config)
     finally:
         fake.stop()

@@ -1,4 +1,5 @@
-"""The kiosk's JSON API and live events: answers, JSON errors, pairing of LAN phones, CSRF and rate limits.
+"""The kiosk's JSON API and live events: answers, JSON errors, CSRF, the music login (pairing is in
+test_pairing.py).
 
 Most requests go through Flask's test client to an app built cheaply around a real controller: the sample
 photo as the camera (a :class:`~moodify_edge.capture.FileCamera`, no camera feed thread), the shared face
@@ -9,95 +10,16 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import stat
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import pytest
 import requests
 from browser.stack import LAN_ADDRESS, demo_config, demo_stack
 from fake_spotify import FakeSpotify
-from flask import Flask
-from helpers import ASTRONAUT, next_event
+from helpers import client_from, csrf, error_of, next_event, pair
 
-from moodify_edge.capture import FileCamera
-from moodify_edge.config import Config
 from moodify_edge.contract import ErrorCode, EventType, KioskState, MusicBackendName, TriggerOrigin
-from moodify_edge.controller import Controller
 from moodify_edge.emotions import EMOTIONS
-from moodify_edge.events import EventBus
-from moodify_edge.music.factory import create_music
-from moodify_edge.pipeline import FramePipeline
-from moodify_edge.web import create_app
-from moodify_edge.web.pairing import NEW_CODE_AFTER
-from moodify_edge.web.pairing_store import STATE_FILE
-
-
-@dataclass
-class WebApp:
-    """The web app (``create_app``) over a real controller, without a server or camera thread."""
-
-    config: Config
-    controller: Controller
-    app: Flask
-
-
-@pytest.fixture
-def build(pipeline: FramePipeline) -> Iterator[Callable[[Config], WebApp]]:
-    """``build(config)`` → a :class:`WebApp` for ``config``: the sample photo as camera, the shared pipeline and
-    the music backend the config picks (the offline catalogue in demo mode); runs are ended afterwards."""
-    built: list[tuple[Controller, FileCamera]] = []
-
-    def build(config: Config) -> WebApp:
-        camera = FileCamera(ASTRONAUT)
-        controller = Controller(config, EventBus(), camera, pipeline, create_music(config))
-        built.append((controller, camera))
-        return WebApp(config, controller, create_app(controller, config))
-
-    yield build
-    for controller, camera in built:
-        controller.cancel()
-        controller.join(5)
-        camera.close()
-
-
-@pytest.fixture
-def stack(build, tmp_path) -> WebApp:
-    return build(demo_config(tmp_path / "state", seconds=30.0))
-
-
-def client_from(app, address: str = "127.0.0.1"):
-    """A test client whose requests come from ``address`` (its own cookie jar, like its own browser)."""
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
-
-
-@pytest.fixture
-def kiosk(stack):
-    return client_from(stack.app)
-
-
-@pytest.fixture
-def phone(stack):
-    return client_from(stack.app, LAN_ADDRESS)
-
-
-def csrf(client) -> dict[str, str]:
-    return {"X-CSRF-Token": client.get("/api/pairing").get_json()["csrf_token"]}
-
-
-def error_of(response) -> dict:
-    assert response.is_json, response.data[:200]
-    error = response.get_json()["error"]
-    assert error["status"] == response.status_code and error["message"]
-    return error
-
-
-def pair(phone, kiosk, code: str | None = None):
-    code = code or kiosk.get("/api/pairing/code").get_json()["code"]
-    return phone.post("/api/pairing/pair", json={"code": code}, headers=csrf(phone))
 
 
 # ---------------------------------------------------------------------------------------------- answers
@@ -217,134 +139,6 @@ def test_the_page_carries_the_csrf_token_of_its_session(kiosk):
     page = kiosk.get("/").get_data(as_text=True)
     token = kiosk.get("/api/pairing").get_json()["csrf_token"]
     assert f'"csrf": "{token}"' in page
-
-
-# ---------------------------------------------------------------------------------------------- pairing
-def test_an_unpaired_lan_client_is_refused_everything_but_pairing(stack, phone):
-    for path in ("/api/state", "/api/result", "/api/player", "/api/events", "/api/spotify/status", "/callback"):
-        answer = phone.get(path)
-        assert answer.status_code == 403 and error_of(answer)["code"] == ErrorCode.PAIRING_REQUIRED, path
-    refused = phone.post("/api/trigger", headers=csrf(phone))
-    assert refused.status_code == 403 and stack.controller.state == KioskState.IDLE
-    status = phone.get("/api/pairing").get_json()
-    assert status["paired"] is False and status["kiosk"] is False
-
-
-def test_the_loopback_kiosk_needs_no_pairing(kiosk):
-    assert kiosk.get("/api/pairing").get_json() | {"csrf_token": ""} == {
-        "kiosk": True,
-        "paired": True,
-        "csrf_token": "",
-    }
-    assert kiosk.get("/api/state").status_code == 200
-
-
-def test_a_loopback_request_for_a_foreign_host_name_is_treated_as_lan(stack):
-    rebound = stack.app.test_client()  # a page from another site whose name now resolves to 127.0.0.1
-    assert rebound.get("/api/state", headers={"Host": "evil.example:5000"}).status_code == 403
-
-
-def test_the_pairing_code_and_qr_are_shown_only_on_the_kiosk(kiosk, phone):
-    info = kiosk.get("/api/pairing/code").get_json()
-    assert len(info["code"]) == 6 and info["code"].isdigit()
-    assert info["url"].endswith(f"/pair?code={info['code']}") and info["url"].startswith("http://")
-    assert info["qr_svg"].startswith("<svg")
-    assert info["lan"] is False  # the bare config listens on 127.0.0.1 only
-    assert info["code"] not in phone.get("/").get_data(as_text=True)
-    assert error_of(phone.get("/api/pairing/code"))["code"] == ErrorCode.PAIRING_REQUIRED
-    pair(phone, kiosk)
-    assert error_of(phone.get("/api/pairing/code"))["code"] == ErrorCode.KIOSK_ONLY  # even a paired phone
-
-
-def test_a_wrong_code_is_refused_and_the_right_one_pairs(stack, kiosk, phone):
-    code = kiosk.get("/api/pairing/code").get_json()["code"]
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
-    refused = pair(phone, kiosk, wrong)
-    assert refused.status_code == 403 and error_of(refused)["code"] == ErrorCode.WRONG_CODE
-    assert phone.get("/api/state").status_code == 403
-    assert pair(phone, kiosk, code).get_json() == {"paired": True}
-    assert phone.get("/api/state").status_code == 200
-    assert phone.post("/api/trigger").status_code == 403  # still needs its CSRF token
-    assert phone.post("/api/trigger", headers=csrf(phone)).status_code == 202
-
-
-@pytest.mark.parametrize("code", ["12345", "1234567", "abcdef", 123456, None, "١٢٣٤٥٦"])
-def test_malformed_codes_are_a_400(kiosk, phone, code):
-    answer = phone.post("/api/pairing/pair", json={"code": code}, headers=csrf(phone))
-    assert answer.status_code == 400 and error_of(answer)["code"] == ErrorCode.BAD_CODE
-
-
-def test_pairing_needs_the_csrf_token_too(kiosk, phone):
-    code = kiosk.get("/api/pairing/code").get_json()["code"]
-    assert phone.post("/api/pairing/pair", json={"code": code}).status_code == 403
-    assert phone.get("/api/state").status_code == 403
-
-
-def test_wrong_codes_are_rate_limited_per_address(stack, kiosk, phone):
-    code = kiosk.get("/api/pairing/code").get_json()["code"]
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
-    for _ in range(stack.config.web.pairing_attempts_per_minute):
-        assert pair(phone, kiosk, wrong).status_code == 403
-    limited = pair(phone, kiosk, code)  # even the right code waits
-    assert limited.status_code == 429 and error_of(limited)["code"] == ErrorCode.RATE_LIMITED
-    assert 1 <= int(limited.headers["Retry-After"]) <= 60
-    other_phone = client_from(stack.app, "192.168.1.99")
-    assert pair(other_phone, kiosk, code).status_code == 200
-
-
-def test_guessing_from_many_addresses_changes_the_code_but_keeps_paired_phones(stack, kiosk, phone):
-    code = kiosk.get("/api/pairing/code").get_json()["code"]
-    assert pair(phone, kiosk, code).status_code == 200
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
-    for n in range(NEW_CODE_AFTER):  # a different address each time: the per-address limit never bites
-        guesser = client_from(stack.app, f"2001:db8::{n + 1:x}")
-        assert pair(guesser, kiosk, wrong).status_code == 403
-    assert kiosk.get("/api/pairing/code").get_json()["code"] != code
-    assert pair(client_from(stack.app, "2001:db8::ffff"), kiosk, code).status_code == 403  # the old code is gone
-    assert phone.get("/api/state").status_code == 200
-
-
-def test_revoking_unpairs_every_phone_and_changes_the_code(stack, kiosk, phone):
-    old = kiosk.get("/api/pairing/code").get_json()["code"]
-    assert pair(phone, kiosk, old).status_code == 200
-    assert error_of(phone.post("/api/pairing/revoke", headers=csrf(phone)))["code"] == ErrorCode.KIOSK_ONLY
-    new = kiosk.post("/api/pairing/revoke", headers=csrf(kiosk)).get_json()["code"]
-    assert new != old
-    assert phone.get("/api/state").status_code == 403
-    assert pair(phone, kiosk, old).status_code == 403
-    assert pair(phone, kiosk, new).status_code == 200
-    assert kiosk.get("/api/state").status_code == 200  # the kiosk's own session is untouched
-
-
-def test_a_phone_can_unpair_itself(kiosk, phone):
-    pair(phone, kiosk)
-    assert phone.post("/api/pairing/forget", headers=csrf(phone)).get_json() == {"paired": False}
-    assert phone.get("/api/state").status_code == 403
-
-
-def test_pairings_survive_a_restart_and_the_secret_is_private(stack, kiosk, phone):
-    pair(phone, kiosk)
-    restarted = create_app(stack.controller, stack.config)
-    phone_after = client_from(restarted, LAN_ADDRESS)
-    phone_after.set_cookie("moodify_session", phone.get_cookie("moodify_session").value)
-    assert phone_after.get("/api/state").status_code == 200
-    path = stack.config.state_path() / STATE_FILE
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-
-
-def test_a_damaged_pairing_file_starts_afresh(build, tmp_path):
-    config = demo_config(tmp_path)
-    (config.state_path() / STATE_FILE).write_text("{ nope")
-    stack = build(config)
-    assert len(stack.app.test_client().get("/api/pairing/code").get_json()["code"]) == 6
-
-
-def test_a_half_written_pairing_file_left_by_a_crash_is_cleared(build, tmp_path):
-    config = demo_config(tmp_path)
-    leftover = config.state_path() / f".{STATE_FILE}.123.456.tmp"
-    leftover.write_text('{"secret_key": "hal')
-    build(config)
-    assert not leftover.exists() and json.loads((config.state_path() / STATE_FILE).read_text())["code"]
 
 
 # ---------------------------------------------------------------------------------------------- language

@@ -6,7 +6,7 @@ import { act, api, onPairingRequired } from "./api.js";
 import { makeChart } from "./chart-view.js";
 import { errorText, hideMessage, showMessage } from "./messages.js";
 import { $, T, boot, ui } from "./page.js";
-import { loadPairCode, pair, showPairing, wirePairing } from "./pairing-view.js";
+import { drawAlarm, loadPairCode, pair, showPairing, wirePairing } from "./pairing-view.js";
 import { drawPlayer, drawRecommendations, wirePlayer } from "./player-view.js";
 import { drawAccount, wireSettings } from "./settings-view.js";
 import { drawCamera, drawPendingFrame, enterState } from "./stage-view.js";
@@ -54,6 +54,7 @@ const handlers = {
   [EVENT.ACCOUNT]: drawAccount,
   [EVENT.ERROR](e) { showMessage(errorText(e.code, e.message)); },
   [EVENT.PAIRING]() { if (boot.kiosk) loadPairCode(); },
+  [EVENT.PAIRING_ALARM]: drawAlarm,
 };
 ui.handlers = handlers;
 window.moodify = ui; // for the browser tests and for debugging on the device

@@ -19,7 +19,8 @@ export const EVENT = Object.freeze({
   "CAMERA": "camera",
   "ACCOUNT": "account",
   "ERROR": "error",
-  "PAIRING": "pairing"
+  "PAIRING": "pairing",
+  "PAIRING_ALARM": "pairing_alarm"
 });
 export const ERROR = Object.freeze({
   "BAD_REQUEST": "bad_request",

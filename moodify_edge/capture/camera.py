@@ -32,10 +32,15 @@ class CameraStatus:
     ok: bool
     message: str
     source: str = ""
+    starting: bool = False  # not open yet, and not failed yet either
 
     @classmethod
     def working(cls) -> CameraStatus:
         return cls(ok=True, message="")
+
+    @property
+    def failed(self) -> bool:
+        return not self.ok and not self.starting
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

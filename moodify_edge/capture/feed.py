@@ -51,7 +51,7 @@ class CameraFeed:
         self._frame: np.ndarray | None = None
         self._sequence = 0
         self._taken = 0
-        self._status = CameraStatus(ok=False, message="starting the camera", source=camera.source)
+        self._status = CameraStatus(ok=False, message="starting the camera", source=camera.source, starting=True)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.heartbeat = time.monotonic()

@@ -21,7 +21,7 @@ from .schema import (
     SpotifyConfig,
     WebConfig,
 )
-from .state_dir import SERVICE_STATE_DIR
+from .state_dir import SERVICE_STATE_DIR, check_state_dir
 from .validation import DEFAULT_PATH, ENV_VAR, EX_CONFIG, ConfigError, load, override, parse
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "ServiceConfig",
     "SpotifyConfig",
     "WebConfig",
+    "check_state_dir",
     "example_toml",
     "load",
     "override",

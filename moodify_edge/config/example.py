@@ -14,7 +14,7 @@ from .schema import Config
 from .validation import DEFAULT_PATH, ENV_VAR
 
 
-def _toml_value(value: Any) -> str:
+def toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -40,7 +40,7 @@ def _example_table(obj: Any, header: str, lines: list[str]) -> None:
             nested.append((f, value))
             continue
         lines.append(f"# {f.metadata['doc']}{_rules(f.metadata)}")
-        lines.append(f"{f.name} = {_toml_value(value)}")
+        lines.append(f"{f.name} = {toml_value(value)}")
     for f, table in nested:
         lines += ["", f"# {f.metadata['doc']}"]
         for key, child in table.items():

@@ -1,11 +1,19 @@
-"""The state directory: where tokens and pairings are kept, chosen for the machine it runs on."""
+"""The state directory: where tokens and pairings are kept, chosen for the machine it runs on.
+
+A directory the service cannot use (a file in its place, not writable, a state file that is a directory or
+unreadable) is a :class:`~.errors.ConfigError` naming the path, found when the service starts.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
+from .errors import ConfigError
+
 SERVICE_STATE_DIR = Path("/var/lib/moodify-edge")  # the unit's StateDirectory
+KEY = "service.state_dir"
 
 
 def locate_state_dir(configured: str) -> Path:
@@ -25,5 +33,23 @@ def locate_state_dir(configured: str) -> Path:
 def state_directory(configured: str) -> Path:
     """The state directory (see :func:`locate_state_dir`), created private (0700) on first use."""
     path = locate_state_dir(configured)
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{KEY}: {path} is a file, not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise ConfigError(f"{KEY}: cannot use {path} as the state directory: {exc.strerror or exc}") from exc
     return path
+
+
+def check_state_dir(path: Path, files: Iterable[str]) -> None:
+    """Refuse a state directory the service could not keep its ``files`` in: not writable, or one of them
+    a directory or unreadable. Raises :class:`~.errors.ConfigError` naming the path."""
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"{KEY}: the state directory {path} is not writable by this user")
+    for name in files:
+        file = path / name
+        if file.is_dir():
+            raise ConfigError(f"{KEY}: {file} is a directory, not a state file; remove it")
+        if file.exists() and not os.access(file, os.R_OK | os.W_OK):
+            raise ConfigError(f"{KEY}: {file} cannot be read and written by this user")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import ipaddress
+import math
 import os
 import re
 import tomllib
@@ -17,15 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .errors import EX_CONFIG, ConfigError
 from .schema import Config, MusicConfig
 
-EX_CONFIG = 78
+__all__ = ["DEFAULT_PATH", "ENV_VAR", "EX_CONFIG", "ConfigError", "load", "override", "parse"]
+
 DEFAULT_PATH = Path("/etc/moodify-edge/config.toml")
 ENV_VAR = "MOODIFY_CONFIG"
-
-
-class ConfigError(Exception):
-    """A configuration problem, phrased for the person who wrote the file."""
 
 
 Rules = dict[str, Any]  # a key's ``setting`` metadata: choices, min, max, keys
@@ -36,9 +35,15 @@ def _type_name(tp: Any) -> str:
     return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(tp, str(tp))
 
 
+def _shown(value: Any) -> str:
+    """``repr(value)``, cut short: an error message stays one readable line whatever the file holds."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
 def _expect(value: Any, kind: type, what: str, where: str) -> None:
     if not isinstance(value, kind):
-        raise ConfigError(f"{where}: expected {what}, got {value!r}")
+        raise ConfigError(f"{where}: expected {what}, got {_shown(value)}")
 
 
 def _convert_table(value: Any, tp: Any, where: str, rules: Rules) -> Any:
@@ -63,7 +68,7 @@ def _convert_dict(value: Any, tp: Any, where: str, rules: Rules) -> dict[str, An
 
 
 def _one_of(value: Any, choices: typing.Iterable[Any], where: str) -> ConfigError:
-    return ConfigError(f"{where}: {value!r} is not one of {', '.join(map(repr, choices))}")
+    return ConfigError(f"{where}: {_shown(value)} is not one of {', '.join(map(repr, choices))}")
 
 
 def _convert_enum(value: Any, tp: Any, where: str, rules: Rules) -> enum.Enum:
@@ -83,9 +88,14 @@ def _as_type(value: Any, tp: type, where: str) -> Any:
     """``value`` if it is a ``tp`` (an integer also counts as a float; true and false are no integers)."""
     integer = isinstance(value, int) and not isinstance(value, bool)
     if tp is float and integer:
+        if abs(value) > 1e300:  # float() would overflow; no key allows a number near this
+            raise ConfigError(f"{where}: {_shown(value)} is far too large")
         return float(value)
     if (tp is int and not integer) or not isinstance(value, tp):
-        raise ConfigError(f"{where}: expected {_type_name(tp)}, got {value!r}")
+        raise ConfigError(f"{where}: expected {_type_name(tp)}, got {_shown(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        # TOML has nan and inf, and every comparison with nan is false: no range would ever refuse it.
+        raise ConfigError(f"{where}: expected a finite number, got {value!r}")
     return value
 
 
@@ -176,9 +186,12 @@ def _check_together(config: Config) -> None:
 def parse(text: str, source: str = "<string>") -> Config:
     """Validate TOML text into a Config; raises ConfigError naming ``source`` and the key."""
     try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
+        # A byte-order mark (Windows editors write one) is not TOML, but it is no mistake either.
+        table = tomllib.loads(text.removeprefix("\ufeff"))
+    except RecursionError as exc:
+        raise ConfigError(f"{source}: not valid TOML: arrays or tables nested too deeply") from exc
+    except ValueError as exc:  # TOMLDecodeError, and integers longer than Python's 4300 digits
+        raise ConfigError(f"{source}: not valid TOML: {str(exc)[:200]}") from exc
     try:
         config = _build(Config, table, "")
         _check_together(config)
@@ -193,11 +206,13 @@ def load(path: str | os.PathLike[str] | None = None) -> Config:
     explicit = path or os.environ.get(ENV_VAR)
     candidate = Path(explicit) if explicit else DEFAULT_PATH
     if not candidate.is_file():
+        if explicit and candidate.exists():
+            raise ConfigError(f"{candidate}: not a file")
         if explicit:
             raise ConfigError(f"{candidate}: config file not found")
         return Config()
     try:
-        text = candidate.read_text(encoding="utf-8")
+        text = candidate.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{candidate}: cannot read: {exc}") from exc
     return parse(text, str(candidate))

@@ -11,17 +11,18 @@ import threading
 from typing import Any
 
 from flask import Flask, request
-from flask.json.provider import DefaultJSONProvider
 
 from ..config import Config
 from ..contract import ErrorCode
 from ..controller import Controller
 from . import account, api, errors, live, pages, pairing
 from .errors import ApiError
+from .json_body import FiniteJSON
 
 
-class OrderedJSON(DefaultJSONProvider):
-    """JSON answers keep their keys in the order the views build them (Flask sorts them by default)."""
+class OrderedJSON(FiniteJSON):
+    """JSON answers keep their keys in the order the views build them (Flask sorts them by default); a
+    non-finite number is written as null, never as the invalid bare ``NaN``."""
 
     sort_keys = False
 
@@ -46,6 +47,7 @@ def create_app(controller: Controller, config: Config) -> Flask:
     app.extensions["moodify.controller"] = controller
     app.extensions["moodify.account"] = controller.music.account
     app.extensions["moodify.stopping"] = threading.Event()
+    app.extensions["moodify.streams"] = live.stream_slots()
 
     @app.before_request
     def _limit_body() -> None:

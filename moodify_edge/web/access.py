@@ -1,8 +1,9 @@
 """Access control for the whole app: who may call what.
 
 The kiosk's own browser (loopback) may do everything; a phone on the LAN must pair first (its signed
-session cookie then carries the pairing epoch). Every state-changing request carries the session's CSRF
-token, and a few routes answer only the kiosk itself. :func:`guard` runs before every request.
+session cookie then carries the pairing epoch and its pairing id, which counts only while the pairing store
+lists it). Every state-changing request carries the session's CSRF token, and a few routes answer only the
+kiosk itself. :func:`guard` runs before every request.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from flask import current_app, request, session
 
 from ..contract import ErrorCode
 from .errors import ApiError
+from .listeners import ENVIRON_KEY, Listener
 from .pairing_store import PairingStore
 
 LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1"})
@@ -21,6 +23,7 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Endpoints an unpaired phone may reach: the pairing status and the pairing itself, and the static files.
 OPEN_ENDPOINTS = frozenset({"pairing.status", "pairing.pair", "static"})
+PAIRING_KEY = "pairing"  # the session key of the pairing id
 
 
 def store() -> PairingStore:
@@ -40,13 +43,28 @@ def split_host(host: str) -> tuple[str, str]:
 
 def is_kiosk() -> bool:
     """The kiosk's own browser: a loopback peer that also asked for a loopback host name (a page from
-    another site rebound to 127.0.0.1 does not count)."""
+    another site rebound to 127.0.0.1 does not count), and never through the LAN's listener."""
     host, _ = split_host(request.host)
+    if request.environ.get(ENVIRON_KEY) == Listener.LAN:
+        return False
     return request.remote_addr in LOOPBACK_ADDRESSES and host.lower() in LOOPBACK_HOSTS
 
 
 def is_paired() -> bool:
-    return is_kiosk() or hmac.compare_digest(str(session.get("paired", "")), store().epoch)
+    """The kiosk, or a session whose pairing (epoch and id) the pairing store still lists."""
+    if is_kiosk():
+        return True
+    pairing = store()
+    return hmac.compare_digest(str(session.get("paired", "")), pairing.epoch) and pairing.is_listed(
+        session.get(PAIRING_KEY)
+    )
+
+
+def mark_paired(pairing_id: str) -> None:
+    """Record a new pairing in this session's cookie."""
+    session["paired"] = store().epoch
+    session[PAIRING_KEY] = pairing_id
+    session.permanent = True
 
 
 def csrf_token() -> str:

@@ -13,8 +13,8 @@ from werkzeug.wrappers import Response
 from ..contract import ErrorCode, ErrorSource
 from ..events import AccountChanged, ErrorRaised
 from ..music import AccountStatus, MusicAccount, MusicError
-from .api import json_body
 from .errors import ApiError
+from .json_body import json_body
 
 bp = Blueprint("account", __name__)
 

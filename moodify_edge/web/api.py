@@ -1,20 +1,22 @@
 """The JSON API of the kiosk: state, trigger, cancel, last result, recommendations and player controls.
 
-Thin views over the :class:`~moodify_edge.controller.Controller`; docs/API.md documents each route.
-Input is validated here and answered with a JSON error (see :mod:`.errors`), never passed on raw.
+Thin views over the :class:`~moodify_edge.controller.Controller`; docs/API.md documents each route. Bodies are
+read by :func:`.json_body.json_body` (depth, size and number limits); input is validated here and answered
+with a JSON error (see :mod:`.errors`), never passed on raw.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 from werkzeug.wrappers import Response
 
 from ..contract import ErrorCode, KioskState, TriggerOrigin
 from ..controller import Controller
 from ..emotions import EMOTIONS
 from .errors import ApiError
+from .json_body import json_body
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -23,16 +25,6 @@ MAX_URI_LENGTH = 512
 
 def controller() -> Controller:
     return current_app.extensions["moodify.controller"]
-
-
-def json_body() -> dict[str, Any]:
-    """The request's JSON object; an empty body counts as ``{}``, anything else that is not an object is a 400."""
-    if not request.get_data(cache=True):
-        return {}
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(ErrorCode.BAD_JSON, "The request body must be a JSON object.")
-    return body
 
 
 def emotions_table() -> list[dict[str, Any]]:

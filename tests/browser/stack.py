@@ -4,6 +4,7 @@ app that simulates a phone on the LAN."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,7 +17,8 @@ from flask import Flask
 from moodify_edge.config import Config
 from moodify_edge.controller import Controller
 from moodify_edge.service import Service
-from moodify_edge.web.server import Server
+from moodify_edge.web.listeners import Listener
+from moodify_edge.web.server import Server, WebServers
 
 LAN_ADDRESS = "192.168.1.23"
 
@@ -34,6 +36,7 @@ class Stack:
     controller: Controller
     app: Flask
     url: str  # the kiosk's server, on loopback
+    web: WebServers
 
 
 @contextmanager
@@ -42,7 +45,7 @@ def demo_stack(config: Config) -> Iterator[Stack]:
     service = Service(config)
     try:
         service.start()
-        yield Stack(service.config, service.controller, service.server.app, service.url)
+        yield Stack(service.config, service.controller, service.web.app, service.url, service.web)
     finally:
         service.close()
 
@@ -60,13 +63,9 @@ def from_address(app: Callable[..., Any], address: str) -> Callable[..., Any]:
 def lan_server(app: Flask) -> Iterator[str]:
     """A second server for the same app whose requests look as if they came from a phone on the LAN;
     yields its base URL."""
-    server = Server(
-        from_address(app, LAN_ADDRESS),
-        "127.0.0.1",
-        0,
-        app.extensions["moodify.stopping"],
-        app.config["MAX_CONTENT_LENGTH"],
-    )
+    sock = socket.create_server(("127.0.0.1", 0))
+    stopping, max_body = app.extensions["moodify.stopping"], app.config["MAX_CONTENT_LENGTH"]
+    server = Server(from_address(app, LAN_ADDRESS), sock, stopping, max_body, Listener.LAN)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -19,7 +19,8 @@ class SpotifyAccount:
     def __init__(self, client: SpotifyClient, spotify: SpotifyConfig) -> None:
         self._client = client
         self._device_name = spotify.device_name
-        self.user: str | None = None  # the account's display name, once Spotify has told it
+        self.user: str | None = None  # the account's display name, once Spotify has told it (kept)
+        self.user_id: str | None = None  # its Spotify id: whose playlists are the owner's own
 
     def login_url(self) -> str:
         return self._client.auth.login_url()
@@ -27,7 +28,7 @@ class SpotifyAccount:
     def finish_login(self, redirected_url: str) -> AccountStatus:
         with self._client.operation():
             self._client.bounded(self._client.auth.finish_login, redirected_url)
-            self.user = None
+            self.user = self.user_id = None
             try:
                 self.load_user()
             except MusicError as exc:
@@ -36,7 +37,7 @@ class SpotifyAccount:
 
     def logout(self) -> AccountStatus:
         self._client.auth.logout()
-        self.user = None
+        self.user = self.user_id = None
         return self.status()
 
     def status(self) -> AccountStatus:
@@ -59,4 +60,11 @@ class SpotifyAccount:
     def load_user(self) -> None:
         """Ask Spotify for the account's name (within the caller's operation)."""
         me = self._client.call(self._client.api.me) or {}
-        self.user = me.get("display_name") or me.get("id")
+        self.user_id = me.get("id") or None
+        self.user = me.get("display_name") or self.user_id
+
+    def owner_id(self) -> str | None:
+        """The account's Spotify id, asked once (within the caller's operation) and then kept."""
+        if self.user_id is None:
+            self.load_user()
+        return self.user_id

@@ -8,31 +8,32 @@ is an EOFError or a hang. Here the web app drives the flow instead:
 2. Spotify redirects to ``spotify.redirect_uri`` (``http://127.0.0.1:<port>/callback``, served by our
    web app on the kiosk); on a phone the redirect fails to load and the person pastes its URL back.
    :meth:`SpotifyAuth.finish_login` checks ``state`` and exchanges the code.
-3. Tokens live in ``<state dir>/spotify_token.json`` (a state file: mode 0600, replaced atomically).
-   Spotify rotates the refresh token on every refresh; each new one is saved before it is used.
+3. Tokens live in the token file (:mod:`.tokens`). An expired access token is refreshed on a thread of its
+   own with a generous deadline (:data:`REFRESH_SECONDS`), one refresh at a time: a caller waits only what
+   is left of its own budget and then hears "reconnecting", while the refresh completes and the rotated
+   token is saved before anyone uses it. Only Spotify saying ``invalid_grant`` ends the login.
 """
 
 from __future__ import annotations
 
-import json
+import concurrent.futures
 import logging
 import secrets
 import threading
 import time
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import requests
-from spotipy.cache_handler import CacheHandler
 from spotipy.exceptions import SpotifyOauthError
 from spotipy.oauth2 import SpotifyPKCE
 
 from ...config import Config
 from ...contract import ErrorCode
-from ...state_file import remove_leftovers, write_atomic
 from .. import MusicError
-from .errors import from_oauth, login_required, login_unreachable
+from .errors import from_oauth, login_required, login_unreachable, retry_after
+from .tokens import TOKEN_FILE, TokenFile, request_refresh
 
 log = logging.getLogger(__name__)
 
@@ -44,34 +45,12 @@ SCOPES = (
     "playlist-read-collaborative",
     "user-read-private",
 )
-TOKEN_FILE = "spotify_token.json"
 PENDING_LOGINS = 5  # login links that may be open at once (kiosk + a phone or two)
 LOGIN_LINK_SECONDS = 600
+REFRESH_SECONDS = 10.0  # a refresh runs this long whoever waits for it: a lost answer is a lost login
+RECONNECTING = "Reconnecting to Spotify\u2026 Try again in a moment."
 
-
-class TokenFile(CacheHandler):
-    """spotipy's token cache as one JSON state file (:func:`~moodify_edge.state_file.write_atomic`): a
-    power cut keeps either the old tokens or the new ones, never half a file."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        remove_leftovers(path)  # left by a crash mid-write
-
-    def get_cached_token(self) -> dict[str, Any] | None:
-        try:
-            token = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring unreadable Spotify token file %s: %s", self.path, exc)
-            return None
-        return token if isinstance(token, dict) else None
-
-    def save_token_to_cache(self, token_info: dict[str, Any]) -> None:
-        write_atomic(self.path, json.dumps(token_info).encode("utf-8"))
-
-    def delete(self) -> None:
-        self.path.unlink(missing_ok=True)
+__all__ = ["SCOPES", "TOKEN_FILE", "SpotifyAuth", "TokenFile"]
 
 
 class _PKCE(SpotifyPKCE):
@@ -112,9 +91,15 @@ class SpotifyAuth:
     def __init__(self, config: Config) -> None:
         self._config = config
         self.tokens = TokenFile(config.state_path() / TOKEN_FILE)
+        self.on_revoked: Callable[[], object] = lambda: None  # Spotify revoked the login (told once)
         self._pending: dict[str, tuple[float, _PKCE]] = {}
         self._lock = threading.Lock()  # guards _pending
-        self._refresh_lock = threading.Lock()  # one refresh at a time: the refresh token rotates
+        self._file_lock = threading.Lock()  # a login, a logout and a refresh's save never interleave
+        self._refresh_lock = threading.Lock()  # guards the refresh state below
+        self._refresher = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="spotify-refresh")
+        self._refreshing: concurrent.futures.Future[dict[str, Any]] | None = None
+        self._blocked: MusicError | None = None  # the accounts service's 429, until _blocked_until
+        self._blocked_until = 0.0
 
     # ----------------------------------------------------------------- the login flow
     def login_url(self) -> str:
@@ -152,7 +137,7 @@ class SpotifyAuth:
         if not code:
             raise MusicError(ErrorCode.LOGIN_STATE, "The pasted address has no login code in it.")
         try:
-            with self._refresh_lock:
+            with self._file_lock:
                 pending[1].get_access_token(code=code, check_cache=False)
         except SpotifyOauthError as exc:
             raise from_oauth(exc) from exc
@@ -162,49 +147,82 @@ class SpotifyAuth:
     def logout(self) -> None:
         with self._lock:
             self._pending.clear()
-        with self._refresh_lock:
+        with self._file_lock:
             self.tokens.delete()
 
     # ----------------------------------------------------------------- tokens
     @property
     def logged_in(self) -> bool:
-        token = self.tokens.get_cached_token()
-        return bool(token and token.get("refresh_token"))
+        return self.tokens.get_cached_token() is not None
 
     def access_token(self, timeout: float) -> str:
         """A valid access token, refreshed when it is about to expire; never prompts."""
         token = self._usable_token()
         if SpotifyPKCE.is_token_expired(token):
-            token = self.refresh(timeout, stale=token)
-        return token["access_token"]
+            token = self.refresh(timeout, stale=token["access_token"])
+        return str(token["access_token"])
 
-    def refresh(self, timeout: float, stale: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Trade the refresh token for new tokens (saved, with the rotated refresh token). ``stale`` is
-        the token the caller saw: if another thread refreshed meanwhile, its result is used instead."""
-        if not self._refresh_lock.acquire(timeout=max(timeout, 0.0)):
-            raise MusicError(ErrorCode.SPOTIFY_UNAVAILABLE, "Spotify login is being refreshed; try again.", status=503)
-        try:
+    def refresh(self, timeout: float, stale: str = "") -> dict[str, Any]:
+        """Fresh tokens, waiting at most ``timeout`` s for them. ``stale`` is the access token the caller
+        saw fail or expire: when the file already holds a newer one, that is the answer. Otherwise the one
+        refresh in flight is joined, or started on the refresh thread; if it outlasts ``timeout`` the caller
+        hears "reconnecting" while it goes on."""
+        with self._refresh_lock:
             token = self._usable_token()
-            if stale is not None and token.get("access_token") != stale.get("access_token"):
+            if token["access_token"] != stale and not SpotifyPKCE.is_token_expired(token):
                 return token
-            manager = _PKCE(self._config, self.tokens)
-            manager.requests_timeout = max(timeout, 0.1)
-            return manager.refresh_access_token(token["refresh_token"])
-        except SpotifyOauthError as exc:
-            if exc.error == "invalid_grant":  # revoked: forget it, so the screens ask for a new login
-                self.tokens.delete()
-            raise from_oauth(exc) from exc
-        except requests.RequestException as exc:
-            raise login_unreachable(exc) from exc
-        finally:
-            self._refresh_lock.release()
+            if time.monotonic() < self._blocked_until and self._blocked is not None:
+                raise _copy(self._blocked)
+            if self._refreshing is None or self._refreshing.done():
+                self._refreshing = self._refresher.submit(self._refresh, token["refresh_token"])
+            refreshing = self._refreshing
+        try:
+            return refreshing.result(timeout=max(timeout, 0.0))
+        except concurrent.futures.TimeoutError as exc:
+            raise MusicError(ErrorCode.SPOTIFY_UNAVAILABLE, RECONNECTING, status=503) from exc
+        except MusicError as exc:  # one error, many waiters: each gets its own
+            raise _copy(exc) from exc
+
+    def _refresh(self, refresh_token: str) -> dict[str, Any]:
+        """On the refresh thread: ask, then save before returning (the old refresh token is dead now)."""
+        try:
+            token = request_refresh(self._config, refresh_token, REFRESH_SECONDS)
+        except MusicError as exc:
+            log.warning("Spotify token refresh failed: %s", exc.message)
+            if exc.code == ErrorCode.RATE_LIMITED:
+                self._blocked, self._blocked_until = exc, time.monotonic() + retry_after(exc.headers)
+            elif exc.code == ErrorCode.LOGIN_REQUIRED and self._forget(refresh_token):
+                self.on_revoked()
+            raise
+        with self._file_lock:
+            current = self.tokens.get_cached_token()
+            if current is None or current["refresh_token"] != refresh_token:
+                log.info("a login or logout happened during the token refresh: its result is dropped")
+                raise login_required()
+            self.tokens.save_token_to_cache(token)
+        log.info("Spotify token refreshed")
+        return token
+
+    def _forget(self, refresh_token: str) -> bool:
+        """Delete the tokens Spotify revoked (unless a new login replaced them meanwhile); True if deleted."""
+        with self._file_lock:
+            current = self.tokens.get_cached_token()
+            if current is None or current["refresh_token"] != refresh_token:
+                return False
+            self.tokens.delete()
+        log.warning("Spotify revoked the login: the token file is deleted, a new login is needed")
+        return True
 
     def _usable_token(self) -> dict[str, Any]:
         token = self.tokens.get_cached_token()
-        if not token or not token.get("refresh_token") or not token.get("access_token"):
+        if token is None:
             raise login_required()
         # spotipy's own scope comparison (private; spotipy is pinned below 3): the same rule it applies
         # to cached tokens, so a login it would reject is never used here.
         if not SpotifyPKCE._is_scope_subset(" ".join(SCOPES), token.get("scope", "")):
             raise login_required("Moodify Edge needs more Spotify permissions than this login gave. Log in again.")
         return token
+
+
+def _copy(exc: MusicError) -> MusicError:
+    return MusicError(exc.code, exc.message, status=exc.status, headers=dict(exc.headers))

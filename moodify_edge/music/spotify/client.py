@@ -7,11 +7,15 @@ runs with ``retries=0`` and a ``status_forcelist`` without 429, so a 429 reaches
 ``Retry-After``; we then answer "rate limited" at once, without a request, until that time has passed.
 5xx answers and timeouts are retried once while the budget allows. A 401 refreshes the token once; a
 second 401 asks for a login.
+
+spotipy's DEBUG lines print request headers (``Authorization: Bearer …``) and token request bodies, so
+its loggers are kept at INFO here whatever the root level: no secret reaches the log.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 import math
 import threading
 import time
@@ -26,7 +30,9 @@ from spotipy.exceptions import SpotifyException
 from ...config import Config
 from .auth import SpotifyAuth
 from .device import Receiver
-from .errors import RateLimit, from_web_api, out_of_time, unreachable
+from .errors import RATE_LIMIT_FILE, RateLimit, from_web_api, out_of_time, unreachable
+
+logging.getLogger("spotipy").setLevel(logging.INFO)  # its DEBUG lines carry tokens (see above)
 
 MIN_REQUEST_SECONDS = 0.05  # below this, a request cannot succeed: give up instead
 RETRY_PAUSE_SECONDS = 0.1
@@ -81,10 +87,10 @@ class SpotifyClient:
 
     def __init__(self, config: Config) -> None:
         spotify = config.spotify
-        self._timeout = spotify.timeout_seconds
+        self.timeout = spotify.timeout_seconds  # one action's budget, in seconds
         self._budget = _Budget()
         self.auth = SpotifyAuth(config)
-        self.rate_limit = RateLimit()
+        self.rate_limit = RateLimit(config.state_path() / RATE_LIMIT_FILE)
         self.receiver = Receiver(spotify, self.remaining)
         self.api = _Api(
             self._budget,
@@ -101,11 +107,12 @@ class SpotifyClient:
         return self._budget.remaining()
 
     @contextmanager
-    def operation(self) -> Iterator[None]:
-        """One budget for everything the enclosed code asks of Spotify (nested operations share it)."""
+    def operation(self, seconds: float | None = None) -> Iterator[None]:
+        """One budget (``seconds``, by default :attr:`timeout`) for everything the enclosed code asks of
+        Spotify (nested operations share the outer one's)."""
         outer = self._budget.deadline
         if outer == math.inf:
-            self._budget.deadline = time.monotonic() + self._timeout
+            self._budget.deadline = time.monotonic() + (self.timeout if seconds is None else seconds)
         try:
             yield
         finally:
@@ -143,12 +150,14 @@ class SpotifyClient:
             if self._budget.remaining() < MIN_REQUEST_SECONDS:
                 raise out_of_time()
             try:
+                # A refresh is waited for here, on the caller's thread, for what is left of the budget: it
+                # then says "reconnecting" (the refresh goes on) rather than "did not answer in time".
+                self.auth.access_token(self._budget.remaining())
                 return self.bounded(request, *args, **kwargs)
             except SpotifyException as exc:
                 if exc.http_status == 401 and not refreshed:
                     refreshed = True
-                    stale = {"access_token": self._budget.token}
-                    self.bounded(self.auth.refresh, self._budget.remaining(), stale=stale)
+                    self.auth.refresh(self._budget.remaining(), stale=self._budget.token)
                     continue
                 if exc.http_status >= 500 and not retried and self._pause_for_retry():
                     retried = True

@@ -3,26 +3,35 @@
 spotipy raises :class:`SpotifyException` for Web API answers, :class:`SpotifyOauthError` for the accounts
 service, and lets ``requests`` errors (timeouts, refused connections) through. Each becomes a
 :class:`MusicError` with an :class:`ErrorCode`; callers raise it ``from`` the original so the log keeps
-the cause. A 429 also starts a :class:`RateLimit`: no requests until its ``Retry-After`` has passed.
+the cause. A 429 also starts a :class:`RateLimit`: no requests until its ``Retry-After`` has passed, kept in the state
+directory so that a restart honours it too. The accounts service's answers to a refresh have their own
+messages (:func:`accounts_error`): only ``invalid_grant`` means the login is gone.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
 
 import requests
 from spotipy.exceptions import SpotifyException, SpotifyOauthError
 
 from ...contract import ErrorCode
+from ...state_file import write_atomic
 from .. import MusicError
 
 log = logging.getLogger(__name__)
 
 QUOTA_SECONDS = 600  # a Retry-After this long is a spent quota, not a burst
 DEFAULT_RETRY_AFTER = 30
+LONGEST_BLOCK = 2 * 24 * 3600  # a stored limit further away than this is a clock that jumped: ignored
+RATE_LIMIT_FILE = "spotify_rate_limit.json"
+KEPT = "The login is kept."
 LOGIN_PROMPT = "Log in to Spotify to play music."
 
 
@@ -46,24 +55,68 @@ def login_unreachable(exc: requests.RequestException) -> MusicError:
     return MusicError(ErrorCode.SPOTIFY_UNAVAILABLE, f"Spotify's login service did not answer ({type(exc).__name__}).")
 
 
+def revoked() -> MusicError:
+    return login_required("Spotify no longer accepts this login (it was revoked or expired). Log in again.")
+
+
+def retry_after(headers: Mapping[str, str]) -> int:
+    """The seconds of a 429's ``Retry-After`` (at least 1; a default when it is missing or not a number)."""
+    try:
+        return max(int(headers.get("Retry-After", str(DEFAULT_RETRY_AFTER))), 1)
+    except (TypeError, ValueError):
+        return DEFAULT_RETRY_AFTER
+
+
+def _text(value: Any) -> str:
+    """A string Spotify sent as a reason, or "" for anything else (never a raw dict on screen)."""
+    return value.strip() if isinstance(value, str) else ""
+
+
 def from_oauth(exc: SpotifyOauthError) -> MusicError:
-    """The accounts service refused a code or a refresh token."""
+    """The accounts service refused a login code."""
     if exc.error == "invalid_grant":
-        return login_required("Spotify no longer accepts this login (it was revoked or expired). Log in again.")
-    return MusicError(ErrorCode.LOGIN_FAILED, f"Spotify refused the login: {exc.error_description or exc.error}")
+        return revoked()
+    reason = _text(exc.error_description) or _text(exc.error) or "no reason given"
+    return MusicError(ErrorCode.LOGIN_FAILED, f"Spotify refused the login: {reason}.")
+
+
+def accounts_error(status: int, body: Any, headers: Mapping[str, str]) -> MusicError:
+    """The accounts service's answer to a refresh that was not a success. Only ``invalid_grant`` loses the
+    login; a 429 (with its ``Retry-After`` as the error's header) and a 5xx say the login is kept."""
+    body = body if isinstance(body, dict) else {}
+    if body.get("error") == "invalid_grant":
+        return revoked()
+    if status == 429:
+        wait = retry_after(headers)
+        return MusicError(
+            ErrorCode.RATE_LIMITED,
+            f"Spotify's login service asked us to wait. Reconnecting in {wait} s. {KEPT}",
+            headers={"Retry-After": str(wait)},
+        )
+    if status >= 500:
+        return MusicError(
+            ErrorCode.SPOTIFY_UNAVAILABLE,
+            f"Spotify's login service is having trouble (HTTP {status}). Reconnecting soon. {KEPT}",
+            status=502,
+        )
+    reason = _text(body.get("error_description")) or _text(body.get("error")) or f"HTTP {status}"
+    return MusicError(ErrorCode.LOGIN_FAILED, f"Spotify refused the login: {reason}.")
 
 
 class RateLimit:
     """Spotify's last 429: until its ``Retry-After`` has passed, every call is answered "rate limited" at
-    once, without a request."""
+    once, without a request. With a ``path`` the limit and its expiry (wall-clock time) are kept there."""
 
-    def __init__(self) -> None:
-        self._until = 0.0
+    def __init__(self, path: Path | None = None) -> None:
+        self._path = path
+        self._until = 0.0  # time.time() when requests may be sent again
         self.message = ""
+        if path is not None:
+            self._load(path)
 
     @property
     def active(self) -> bool:
-        return time.monotonic() < self._until
+        return time.time() < self._until
 
     def check(self) -> None:
         """Raise the rate-limit error while the limit lasts."""
@@ -72,20 +125,41 @@ class RateLimit:
 
     def start(self, headers: Mapping[str, str]) -> MusicError:
         """Begin a limit from a 429's headers; the error to show for it."""
-        try:
-            wait = max(int(headers.get("Retry-After", str(DEFAULT_RETRY_AFTER))), 1)
-        except (TypeError, ValueError):
-            wait = DEFAULT_RETRY_AFTER
+        wait = retry_after(headers)
         if wait >= QUOTA_SECONDS:
             hours, minutes = divmod(math.ceil(wait / 60), 60)
             span = f"{hours} h {minutes} min" if hours else f"{minutes} min"
             message = f"Spotify's request quota for this app is used up. Music is back in about {span}."
         else:
             message = f"Spotify asked us to slow down. Try again in {wait} s."
-        self._until = time.monotonic() + wait
+        self._until = time.time() + wait
         self.message = message
         log.warning("Spotify rate limit: no requests for %d s", wait)
+        self._save()
         return MusicError(ErrorCode.RATE_LIMITED, message)
+
+    def _save(self) -> None:
+        if self._path is None:
+            return
+        try:
+            write_atomic(self._path, json.dumps({"until": self._until, "message": self.message}).encode("utf-8"))
+        except OSError as exc:  # the limit still holds until a restart
+            log.warning("could not keep the Spotify rate limit in %s: %s", self._path, exc)
+
+    def _load(self, path: Path) -> None:
+        try:
+            kept = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring unreadable Spotify rate limit file %s: %s", path, exc)
+            return
+        until = kept.get("until") if isinstance(kept, dict) else None
+        message = kept.get("message") if isinstance(kept, dict) else None
+        if isinstance(until, int | float) and isinstance(message, str) and until - time.time() < LONGEST_BLOCK:
+            self._until, self.message = float(until), message
+            if self.active:
+                log.warning("Spotify rate limit from before the restart: no requests for %d s", until - time.time())
 
 
 def from_web_api(exc: SpotifyException, rate_limit: RateLimit, device_missing: Callable[[], MusicError]) -> MusicError:

@@ -41,7 +41,7 @@ class SpotifyRecommendations:
         self._account = account
         self._queue = queue
         self._recommender = Recommender(config.music.items, config.music.avoid_recent, rng)
-        self._sources = Sources(client, config.music, rng or random.Random())
+        self._sources = Sources(client, config.music, rng or random.Random(), account.owner_id)
         self._catalogue = OfflineMusic(config, demo=False)  # its list only; it never plays here
 
     def recommend(self, emotion: str) -> Recommendations:

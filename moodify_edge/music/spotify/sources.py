@@ -1,8 +1,9 @@
 """Sources: where candidate tracks for a mood come from, each as one or more *pools* for the recommender.
 
 Three sources, in profile order: the curated URIs (tracks, playlists, albums), the user's own playlists
-whose names contain a keyword, and one search per query. Only Web API endpoints still open to new apps
-are used (search, playlists, albums, tracks).
+whose names contain a keyword (owned by the user: the items of a followed playlist are not served to new
+apps; one failing playlist is skipped, not the source), and one search per query. Only Web API endpoints
+still open to new apps are used (search, playlists, albums, tracks).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import logging
 import math
 import random
+from collections.abc import Callable
+from typing import Any
 
 from ...config import MusicConfig
 from ...contract import ErrorCode
@@ -21,6 +24,7 @@ log = logging.getLogger(__name__)
 
 PAGE = 10  # search returns at most 10 items a page for development-mode apps
 PLAYLIST_PAGE = 50
+MAX_PLAYLIST_PAGES = 5  # the first 250 of the user's playlists
 MAX_SEARCH_PAGES = 3
 MATCHING_PLAYLISTS = 2
 # A source failing for these reasons means the others will fail too.
@@ -30,8 +34,11 @@ STOP_CODES = frozenset({ErrorCode.RATE_LIMITED, ErrorCode.LOGIN_REQUIRED})
 class Sources:
     """The candidate pools for one mood's profile, asked of Spotify within the caller's operation."""
 
-    def __init__(self, client: SpotifyClient, music: MusicConfig, rng: random.Random) -> None:
+    def __init__(
+        self, client: SpotifyClient, music: MusicConfig, rng: random.Random, owner: Callable[[], str | None]
+    ) -> None:
         self._client = client
+        self._owner = owner  # the account's Spotify id
         self._api = client.api
         self._music = music
         self._rng = rng
@@ -64,18 +71,45 @@ class Sources:
         return []
 
     def matching_playlists(self, keywords: list[str], market: str) -> list[list[Track]]:
-        """The user's own playlists whose names contain a keyword (at most two, picked at random), a pool each."""
+        """The user's own playlists whose names contain a keyword (at most two, picked at random), a pool
+        each. A playlist Spotify will not serve is skipped for the next match."""
         if not keywords:
             return []
         words = [k.casefold() for k in keywords]
-        found = []
-        page = self._client.call(self._api.current_user_playlists, limit=PLAYLIST_PAGE, offset=0) or {}
-        for playlist in page.get("items") or []:
-            name = (playlist or {}).get("name") or ""
-            if any(w in name.casefold() for w in words):
-                found.append(playlist["id"])
-        chosen = self._rng.sample(found, min(MATCHING_PLAYLISTS, len(found)))
-        return [self._playlist_tracks(pid, market) for pid in chosen]
+        owner = self._owner()
+        found = [
+            playlist["id"]
+            for playlist in self._own_playlists()
+            if (playlist.get("owner") or {}).get("id") == owner
+            and playlist.get("id")
+            and any(w in (playlist.get("name") or "").casefold() for w in words)
+        ]
+        pools: list[list[Track]] = []
+        for playlist_id in self._rng.sample(found, len(found)):
+            try:
+                pools.append(self._playlist_tracks(playlist_id, market))
+            except MusicError as exc:
+                if exc.code in STOP_CODES:
+                    raise
+                log.info("playlist %s skipped: %s", playlist_id, exc.message)
+            if len(pools) == MATCHING_PLAYLISTS:
+                break
+        return pools
+
+    def _own_playlists(self) -> list[dict[str, Any]]:
+        """The user's playlists (``/me/playlists``, page by page)."""
+        playlists: list[dict[str, Any]] = []
+        for page_number in range(MAX_PLAYLIST_PAGES):
+            page = (
+                self._client.call(
+                    self._api.current_user_playlists, limit=PLAYLIST_PAGE, offset=page_number * PLAYLIST_PAGE
+                )
+                or {}
+            )
+            playlists += [p for p in page.get("items") or [] if p]
+            if not page.get("next"):
+                break
+        return playlists
 
     def _playlist_tracks(self, playlist_id: str, market: str) -> list[Track]:
         page = (
