@@ -105,6 +105,21 @@ class MusicConfig:
 
 
 @dataclass(frozen=True)
+class KioskConfig:
+    owner_pin: str = setting(
+        'Digits the owner types on the kiosk screen for owner actions (pairing, Spotify login, settings); "" means '
+        "owner actions only from a phone the owner paired.",
+        "",
+    )
+    visitor_pairing: bool = setting("Let visitors' phones pair (the owner turns it on; else owner phones only).", False)
+    idle_seconds: int = setting("A result goes back to the idle screen after this many seconds.", 90, min=5, max=3600)
+    music_minutes: float = setting("Music fades out this long after a result (0: never).", 10.0, min=0.0, max=600.0)
+    default_volume: int = setting("Volume the player returns to for each new visitor.", 50, min=0, max=100)
+    max_volume: int = setting("No one can set the volume above this.", 80, min=0, max=100)
+    preview: bool = setting("Show the live camera picture on the kiosk's own screen (never to the LAN).", True)
+
+
+@dataclass(frozen=True)
 class ServiceConfig:
     demo: bool = setting("Demo mode: shipped sample faces as the camera and the offline music catalogue.", False)
     state_dir: str = setting(
@@ -127,6 +142,7 @@ class Config:
     web: WebConfig = field(default_factory=WebConfig)
     spotify: SpotifyConfig = field(default_factory=SpotifyConfig)
     music: MusicConfig = field(default_factory=MusicConfig)
+    kiosk: KioskConfig = field(default_factory=KioskConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
     source: str = field(default="(defaults)", metadata={"internal": True})
 
