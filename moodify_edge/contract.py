@@ -36,6 +36,7 @@ class TriggerOrigin(StrEnum):
     SCREEN = "screen"
     WEB = "web"
     BUTTON = "button"
+    MQTT = "mqtt"
 
 
 class EventType(StrEnum):
@@ -66,6 +67,7 @@ class MusicBackendName(StrEnum):
 
     SPOTIFY = "spotify"
     OFFLINE = "offline"
+    MPD = "mpd"
 
 
 class ErrorCode(StrEnum):
@@ -90,6 +92,10 @@ class ErrorCode(StrEnum):
     BAD_CODE = "bad_code"
     WRONG_CODE = "wrong_code"
     RATE_LIMITED = "rate_limited"
+    OWNER_REQUIRED = "owner_required"  # an owner action: the PIN on the kiosk screen, or an owner's phone
+    WRONG_PIN = "wrong_pin"
+    NO_PIN = "no_pin"  # no [kiosk] owner_pin: owner actions only from an owner's phone
+    PAIRING_CLOSED = "pairing_closed"  # visitor pairing is off and the owner has not unlocked the kiosk
     # detection
     BUSY = "busy"
     NO_RESULT = "no_result"
@@ -114,6 +120,10 @@ class ErrorCode(StrEnum):
     SPOTIFY_ERROR = "spotify_error"
     NO_ACTIVE_DEVICE = "no_active_device"
     DEVICE_MISSING = "device_missing"
+    MPD_UNAVAILABLE = "mpd_unavailable"
+    MPD_PASSWORD = "mpd_password"
+    MPD_ERROR = "mpd_error"
+    TRACK_UNREADABLE = "track_unreadable"
 
     @property
     def status(self) -> int:
@@ -132,6 +142,10 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.KIOSK_ONLY: 403,
     ErrorCode.WRONG_CODE: 403,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.OWNER_REQUIRED: 403,
+    ErrorCode.WRONG_PIN: 403,
+    ErrorCode.NO_PIN: 409,
+    ErrorCode.PAIRING_CLOSED: 403,
     ErrorCode.BUSY: 409,
     ErrorCode.NO_RESULT: 404,
     ErrorCode.NO_RECOMMENDATIONS: 404,
@@ -151,6 +165,10 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.SPOTIFY_ERROR: 502,
     ErrorCode.NO_ACTIVE_DEVICE: 404,
     ErrorCode.DEVICE_MISSING: 503,
+    ErrorCode.MPD_UNAVAILABLE: 503,
+    ErrorCode.MPD_PASSWORD: 502,
+    ErrorCode.MPD_ERROR: 502,
+    ErrorCode.TRACK_UNREADABLE: 502,
 }
 
 

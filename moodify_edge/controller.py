@@ -3,6 +3,9 @@
 It owns the kiosk's state (idle → detecting → result), starts detection runs on a worker thread,
 turns a result into recommendations and playback, and publishes every change on the event bus.
 The web app, the GPIO button and the LED all talk to it; none of them talk to each other.
+Unattended, it goes back to idle by itself (``[kiosk] idle_seconds`` after a result), fades the music out
+(``[kiosk] music_minutes``), gives each visitor ``[kiosk] default_volume`` and caps every volume at
+``[kiosk] max_volume`` (the timers are in :mod:`.idle`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from .events import (
     Snapshot,
     StateChanged,
 )
+from .idle import FADE_SECONDS, Timers, fade_out
 from .music import MusicBackend, MusicError, PlayerState, Recommendations
 from .pipeline import FramePipeline
 from .runs import DetectionRun, FrameReading, FrameSource, RunResult
@@ -53,6 +57,7 @@ class Controller:
         pipeline: FramePipeline,
         music: MusicBackend,
         camera_status: Callable[[], CameraStatus] = CameraStatus.working,
+        fade_seconds: float = FADE_SECONDS,
     ) -> None:
         self.config = config
         self.bus = bus
@@ -70,6 +75,8 @@ class Controller:
         self._recommendations: Recommendations | None = None
         self._player = PlayerState(available=False)  # asked of the backend on demand, never at start-up
         self._last_frame: FrameReading | None = None
+        self._timers = Timers()  # "idle" and "music", armed by a result, cancelled by the next run
+        self._fade_seconds = fade_seconds
         bus.listen(self._remember_player)  # also what a backend reports later (a slow play confirmed)
 
     # ----------------------------------------------------------------- state
@@ -130,6 +137,7 @@ class Controller:
             self._result = None
             self._recommendations = None
             self._last_frame = None
+            self._timers.cancel()  # a new visitor: the last one's screen and music are theirs now
             self._set_state(StateChanged(KioskState.DETECTING, run=self._run_info))
             self._worker = threading.Thread(target=self._work, args=(self._run,), name="detection", daemon=True)
             self._worker.start()
@@ -170,6 +178,7 @@ class Controller:
         self.bus.publish(FrameRead(reading))
 
     def _work(self, run: DetectionRun) -> None:
+        self._reset_volume()
         try:
             result = run.run()
         except Exception as exc:  # a camera or model failure ends the run, never the service
@@ -181,9 +190,47 @@ class Controller:
             self._result = result
             state = KioskState.RESULT if result.emotion else KioskState.IDLE
             self._set_state(StateChanged(state, outcome=result.outcome))
+            if result.emotion:
+                self._arm_timers(run)
         self.bus.publish(RunFinished(result))
         if result.emotion:
             self._recommend(run, result.emotion)
+
+    # ----------------------------------------------------------------- unattended
+    def _arm_timers(self, run: DetectionRun) -> None:
+        kiosk = self.config.kiosk
+        self._timers.arm("idle", kiosk.idle_seconds, lambda: self._back_to_idle(run))
+        if kiosk.music_minutes > 0:
+            self._timers.arm("music", kiosk.music_minutes * 60, lambda: self._fade_music(run))
+
+    def _back_to_idle(self, run: DetectionRun) -> None:
+        """The result has been up ``idle_seconds``: the attract screen invites the next visitor."""
+        with self._lock:
+            if self._run is run and self._state == KioskState.RESULT:
+                log.info("back to idle after %s s", self.config.kiosk.idle_seconds)
+                self._set_state(StateChanged(KioskState.IDLE))
+
+    def _fade_music(self, run: DetectionRun) -> None:
+        """The music has played ``music_minutes``: fade it out, unless a new visitor started meanwhile."""
+        try:
+            state = fade_out(self.music.player, lambda: self._run is run, self._fade_seconds)
+        except MusicError as exc:
+            log.warning("music fade-out failed: %s", exc.message)
+            return
+        if state is not None:
+            self.bus.publish(PlayerChanged(state))
+
+    def _capped(self, percent: int) -> int:
+        return max(0, min(percent, self.config.kiosk.max_volume))
+
+    def _reset_volume(self) -> None:
+        """Each visitor starts at ``default_volume``; a player that cannot say so now is left alone."""
+        try:
+            state = self.music.player.set_volume(self._capped(self.config.kiosk.default_volume))
+        except Exception as exc:  # the run matters more than the volume; a failure is only logged
+            log.info("volume not reset for the new visitor: %s", exc)
+            return
+        self.bus.publish(PlayerChanged(state))
 
     # ----------------------------------------------------------------- music
     def _music_failed(self, exc: MusicError) -> None:
@@ -239,7 +286,8 @@ class Controller:
         return self._player_action(self.music.player.previous)
 
     def set_volume(self, percent: int) -> PlayerState:
-        return self._player_action(lambda: self.music.player.set_volume(percent))
+        """Set the volume, never above ``[kiosk] max_volume``."""
+        return self._player_action(lambda: self.music.player.set_volume(self._capped(percent)))
 
     def refresh_player(self) -> PlayerState:
         """Ask the player what it is doing now."""

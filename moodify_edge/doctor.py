@@ -11,6 +11,7 @@ import functools
 import json
 import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 import warnings
 from collections.abc import Callable
@@ -135,7 +136,18 @@ def check_web_port(config: Config, running: dict[str, Any] | None) -> Check:
 
 
 def check_spotify(config: Config, music: MusicBackend) -> Check:
+    redirect = urllib.parse.urlsplit(config.spotify.redirect_uri)
+    if config.spotify.client_id and (redirect.port or 80) != config.web.port:
+        return Check(
+            "spotify",
+            "warn",
+            f"spotify.redirect_uri {config.spotify.redirect_uri} is not on web.port {config.web.port}: a login "
+            f"cannot come back → set it to http://127.0.0.1:{config.web.port}/callback here and in the Spotify "
+            "app, then log in to Spotify",
+        )
     account = music.account.status()
+    if account.backend == MusicBackendName.MPD:
+        return Check("spotify", "ok", "not used: music comes from the local library through MPD")
     if account.backend != MusicBackendName.SPOTIFY:
         reason = "demo mode" if config.service.demo else "spotify.client_id is empty"
         return Check("spotify", "warn", f"{reason}: the offline catalogue is used → see docs/SPOTIFY.md to connect")
@@ -168,6 +180,32 @@ def check_connect_device(config: Config, music: MusicBackend) -> Check:
     return Check("connect device", "ok", f"“{found}” is visible to Spotify")
 
 
+def check_mpd(config: Config) -> Check:
+    """With ``music.backend = "mpd"``: MPD answers, and every mood's folders or playlists hold music."""
+    from .music.factory import backend_name
+
+    if backend_name(config) != "mpd":
+        return Check("mpd", "ok", 'not used (music.backend is not "mpd")')
+    from .music.mpd import MpdConnection
+    from .music.mpd.library import profile_pools
+
+    settings = config.mpd
+    connection = MpdConnection(settings.host, settings.port, settings.password, settings.timeout_seconds)
+    empty = []
+    try:
+        for emotion, profile in config.music.moods.items():
+            pools, _ = connection.run(functools.partial(profile_pools, profile=profile))
+            if not any(pools):
+                empty.append(f"{emotion} ({', '.join(profile.library + profile.genres) or 'nothing configured'})")
+    except MusicError as exc:
+        return Check("mpd", "warn", f"{exc.message} → is mpd running? (scripts/install-pi.sh --with-mpd; mpd.*)")
+    finally:
+        connection.close()
+    if empty:
+        return Check("mpd", "warn", f"no music for {'; '.join(empty)} → put files there and update MPD's database")
+    return Check("mpd", "ok", f"{connection.where} answers; all {len(config.music.moods)} moods have music")
+
+
 def check_kiosk(unit: Path = KIOSK_UNIT, autostart: Path = KIOSK_AUTOSTART) -> Check:
     if not unit.is_file():
         return Check("kiosk screen", "warn", f"{unit} is missing: headless (run scripts/install-pi.sh for the screen)")
@@ -192,6 +230,7 @@ def checks(config: Config) -> list[tuple[str, Callable[[], Check]]]:
         ("web port", lambda: check_web_port(config, running())),
         ("spotify", lambda: check_spotify(config, music())),
         ("connect device", lambda: check_connect_device(config, music())),
+        ("mpd", lambda: check_mpd(config)),
         ("kiosk screen", check_kiosk),
     ]
 

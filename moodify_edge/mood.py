@@ -1,9 +1,10 @@
 """Moods: what music an emotion calls for. One profile per emotion: a policy (match the mood, or lift it)
-and where its music comes from (curated URIs, the owner's playlists by keyword, search queries)."""
+and where its music comes from (curated URIs, the owner's playlists by keyword, search queries; with MPD,
+folders or stored playlists of the local library and genre tags)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from .setting import setting
@@ -22,12 +23,16 @@ class MoodProfile:
     uris: list[str] = setting("Curated Spotify URIs (playlists you own, albums, tracks).", factory=list)
     playlist_keywords: list[str] = setting("Words matched against the names of your own playlists.", factory=list)
     queries: list[str] = setting("Search queries that widen the pool.", factory=list)
+    library: list[str] = setting(
+        "MPD: folders in its music directory or stored playlist names (in order, for lift).", factory=list
+    )
+    genres: list[str] = setting("MPD: genre tags whose songs widen the pool.", factory=list)
 
 
 def default_moods() -> dict[str, MoodProfile]:
     """The profiles a kiosk starts with: lift the unpleasant emotions, match the others."""
     lift, match = Policy.LIFT, Policy.MATCH
-    return {
+    profiles = {
         "angry": MoodProfile(lift, [], ["calm", "chill"], ["calm acoustic", "lofi chill", "peaceful piano"]),
         "disgust": MoodProfile(lift, [], ["fresh", "feel good"], ["feel good indie", "fresh pop", "sunny"]),
         "fear": MoodProfile(lift, [], ["comfort", "calm"], ["comforting acoustic", "warm soul", "reassuring"]),
@@ -36,3 +41,5 @@ def default_moods() -> dict[str, MoodProfile]:
         "surprise": MoodProfile(match, [], ["energy", "upbeat"], ["upbeat electronic", "energetic pop", "funk"]),
         "neutral": MoodProfile(match, [], ["focus", "chill"], ["chill indie", "lofi beats", "jazz cafe"]),
     }
+    # MPD: one folder per mood in its music directory (scripts/install-pi.sh --with-mpd creates them).
+    return {key: replace(profile, library=[f"moods/{key}"]) for key, profile in profiles.items()}

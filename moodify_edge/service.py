@@ -78,6 +78,7 @@ class Service:
         from .capture import CameraFeed
         from .controller import Controller
         from .gpio import KioskGpio
+        from .mqtt import start_mqtt
         from .music.factory import create_music
         from .web import create_app
         from .web.server import serve
@@ -90,6 +91,7 @@ class Service:
         self.feed = CameraFeed(config.camera, self.bus).start()
         self._parts.append(self.feed.stop)
         music = create_music(config, self.bus)
+        self._parts.append(lambda _left: music.close())
         self.controller = Controller(config, self.bus, self.feed, pipeline, music, camera_status=self.feed.status)
         self._parts.append(self._end_run)
         self.web = serve(create_app(self.controller, config), config.web.host, config.web.port)
@@ -98,6 +100,9 @@ class Service:
         self.gpio = gpio = KioskGpio.open(config.gpio, self.controller, self.bus)
         if gpio is not None:
             self._parts.append(lambda _left: gpio.close())
+        mqtt = start_mqtt(config, self.controller, self.bus)
+        if mqtt is not None:
+            self._parts.append(mqtt.close)
         interval = watchdog_interval()
         if interval:
             # A camera that cannot be opened still turns the loop over after each backoff wait, so a stall

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install Moodify Edge on Raspberry Pi OS Bookworm (64-bit) from this checkout, in one command:
 #
-#   sudo scripts/install-pi.sh [--with-raspotify] [--no-kiosk] [--kiosk-user USER] [--dry-run]
+#   sudo scripts/install-pi.sh [--with-raspotify] [--with-mpd] [--no-kiosk] [--kiosk-user USER] [--dry-run]
 #   sudo scripts/install-pi.sh --uninstall [--purge] [--dry-run]
 #
 # It installs the apt packages, a venv at /opt/moodify-edge/venv (--system-site-packages, for apt's picamera2,
@@ -25,7 +25,7 @@ POLKIT_RULE=/etc/polkit-1/rules.d/50-moodify-edge.rules
 SERVICE_USER=moodify
 AUTOSTART_MARK="# moodify-edge kiosk"
 
-dry_run=0 uninstall=0 purge=0 kiosk=1 raspotify=0
+dry_run=0 uninstall=0 purge=0 kiosk=1 raspotify=0 with_mpd=0
 kiosk_user=${SUDO_USER:-}
 done_list=()
 given_args=("$@")
@@ -42,6 +42,7 @@ while (($#)); do
     --purge) purge=1 ;;
     --no-kiosk) kiosk=0 ;;
     --with-raspotify) raspotify=1 ;;
+    --with-mpd) with_mpd=1 ;;
     --kiosk-user) kiosk_user=${2:?--kiosk-user needs a name}; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
@@ -227,6 +228,9 @@ install_config() {
   if ((raspotify)); then
     config=$(printf '%s\n' "$config" | sed 's/^receiver_unit = ""/receiver_unit = "raspotify.service"/')
   fi
+  if ((with_mpd)); then
+    config=$(printf '%s\n' "$config" | sed 's/^backend = "auto"/backend = "mpd"/')
+  fi
   put 0640 "root:$SERVICE_USER" "$CONF_DIR/config.toml" <<< "$config"
 }
 
@@ -280,6 +284,42 @@ EOF
   else
     say "raspi-config not found: turn screen blanking off and enable desktop autologin in your desktop settings"
   fi
+}
+
+# --with-mpd: Debian's mpd on loopback, playing through the Pi's default ALSA output, over a music folder
+# the owner fills: one folder per mood (moods/happy, moods/sad, ...), as the default mood profiles expect.
+MPD_MUSIC=/var/lib/mpd/music
+install_mpd() {
+  run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mpd
+  put 0644 root:root /etc/mpd.conf <<EOF
+# Written by Moodify Edge's install-pi.sh --with-mpd. Music: $MPD_MUSIC/moods/<emotion>/
+music_directory    "$MPD_MUSIC"
+playlist_directory "/var/lib/mpd/playlists"
+db_file            "/var/lib/mpd/tag_cache"
+state_file         "/var/lib/mpd/state"
+user               "mpd"
+bind_to_address    "127.0.0.1"
+port               "6600"
+auto_update        "yes"
+audio_output {
+  type        "alsa"
+  name        "Raspberry Pi audio"
+  device      "default"
+  mixer_type  "software"
+}
+EOF
+  local emotion
+  for emotion in angry disgust fear happy sad surprise neutral; do
+    run install -d -m 2775 -o mpd -g audio "$MPD_MUSIC/moods/$emotion"
+  done
+  if have_systemd; then
+    run systemctl enable mpd.service
+    run systemctl restart mpd.service
+  fi
+  if [[ -f $CONF_DIR/config.toml ]] && ! grep -q '^backend = "mpd"' "$CONF_DIR/config.toml"; then
+    say "to play the local library, set backend = \"mpd\" in the [music] table of $CONF_DIR/config.toml"
+  fi
+  done_list+=("mpd installed: put music in $MPD_MUSIC/moods/<emotion>/ (then: mpc update, or restart mpd)")
 }
 
 install_raspotify() {
@@ -351,6 +391,7 @@ else
   install_config
   if ((kiosk)); then install_kiosk; fi
   if ((raspotify)); then install_raspotify; fi
+  if ((with_mpd)); then install_mpd; fi
   install_units
 fi
 

@@ -3,7 +3,10 @@
 The backend comes from ``KERAS_BACKEND``: tensorflow on a CPU box and jax on a GPU are the
 tested ones (the script uses keras.ops only, so torch should also work).
 Augmentation (flip, one random affine per face, brightness/contrast jitter, random erasing)
-runs inside the training graph, so it runs on the accelerator. Class imbalance is handled with
+runs inside the training graph, so it runs on the accelerator. Before it, on the CPU, a share of
+the faces (``--camera-augment``) gets what a real camera and the aligned crop do to a face
+(:func:`camera_augment`): gaussian noise, JPEG at quality 30-90, blur, sampling down to 16-48 px and
+back up, and the small shift/scale/rotation jitter of a crop placed from landmarks. Class imbalance is handled with
 per-sample class weights, targets are label-smoothed and can mix in the FER+ crowd-vote
 distribution. Only Training is fitted and only PublicTest is watched (model selection happens
 by comparing runs on PublicTest); PrivateTest is never read here.
@@ -25,8 +28,10 @@ import argparse
 import json
 import math
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import keras
 import numpy as np
 from fer_data import Split, ferplus_distribution, load_split
@@ -98,6 +103,79 @@ class Augment(layers.Layer):
         )
         erase = ops.logical_and(inside, self._uniform((n, 1, 1, 1), 0, 1) < self.erase_prob)
         return ops.where(erase, self._uniform((n, 1, 1, 1), 0, 255), x)
+
+
+@dataclass(frozen=True)
+class CameraAugment:
+    """What a camera and the aligned crop do to a face; each effect is applied with its own chance."""
+
+    noise_sigma: tuple[float, float] = (2.0, 12.0)  # gaussian noise, grey levels
+    jpeg_quality: tuple[int, int] = (30, 90)
+    blur_sigma: tuple[float, float] = (0.3, 1.2)  # gaussian blur, px of the 48×48 face
+    down_to: tuple[int, int] = (16, 48)  # sampled down to this side, then back up to 48
+    # The aligned crop's own jitter (landmark noise): scale, shift (share of the side), rotation (deg).
+    crop_scale: float = 0.06
+    crop_shift: float = 0.04
+    crop_rotation: float = 6.0
+    chance: float = 0.5  # of each effect, for a face chosen for camera augmentation
+
+
+def jitter_crop(face: np.ndarray, rng: np.random.Generator, settings: CameraAugment) -> np.ndarray:
+    """The face re-cut the way the aligned crop varies from frame to frame (edges replicated)."""
+    c = (SIZE - 1) / 2.0
+    angle = rng.uniform(-settings.crop_rotation, settings.crop_rotation)
+    scale = 1.0 + rng.uniform(-settings.crop_scale, settings.crop_scale)
+    matrix = cv2.getRotationMatrix2D((c, c), angle, scale)
+    matrix[:, 2] += rng.uniform(-settings.crop_shift, settings.crop_shift, 2) * SIZE
+    return cv2.warpAffine(face, matrix, (SIZE, SIZE), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def camera_augment(
+    images: np.ndarray, rng: np.random.Generator, share: float = 0.5, settings: CameraAugment | None = None
+) -> np.ndarray:
+    """A copy of ``images`` (N, 48, 48) uint8 where ``share`` of the faces went through camera effects."""
+    settings = settings or CameraAugment()
+    out = images.copy()
+    for i in np.flatnonzero(rng.random(len(images)) < share):
+        face = out[i]
+        if rng.random() < settings.chance:
+            face = jitter_crop(face, rng, settings)
+        if rng.random() < settings.chance:
+            side = int(rng.integers(settings.down_to[0], settings.down_to[1] + 1))
+            face = cv2.resize(cv2.resize(face, (side, side), interpolation=cv2.INTER_AREA), (SIZE, SIZE))
+        if rng.random() < settings.chance:
+            face = cv2.GaussianBlur(face, (0, 0), rng.uniform(*settings.blur_sigma))
+        if rng.random() < settings.chance:
+            noise = rng.normal(0.0, rng.uniform(*settings.noise_sigma), face.shape)
+            face = np.clip(face + noise, 0, 255).astype(np.uint8)
+        if rng.random() < settings.chance:
+            quality = int(rng.integers(settings.jpeg_quality[0], settings.jpeg_quality[1] + 1))
+            face = cv2.imdecode(cv2.imencode(".jpg", face, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], 0)
+        out[i] = face
+    return out
+
+
+class CameraBatches(keras.utils.PyDataset):
+    """Shuffled training batches, camera-augmented afresh every epoch: (x, y, sample weight)."""
+
+    def __init__(
+        self, images: np.ndarray, y: np.ndarray, weights: np.ndarray, batch: int, share: float, seed: int
+    ) -> None:
+        super().__init__()
+        self.images, self.y, self.weights, self.batch, self.share = images, y, weights, batch, share
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(images))
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.images) / self.batch)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = self.order[index * self.batch : (index + 1) * self.batch]
+        x = camera_augment(self.images[rows], self.rng, self.share)
+        return x[..., None].astype(np.float32), self.y[rows], self.weights[rows]
+
+    def on_epoch_end(self) -> None:
+        self.order = self.rng.permutation(len(self.images))
 
 
 def build_core(arch: str, width: int, dropout: float) -> keras.Model:
@@ -225,6 +303,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--soft-labels", choices=["none", "ferplus"], default="none")
     p.add_argument("--ferplus-weight", type=float, default=0.3, help="share of the FER+ distribution in the target")
     p.add_argument("--mixed-precision", action="store_true", help="train in bfloat16 (saved model is float32)")
+    p.add_argument(
+        "--camera-augment", type=float, default=0.5, help="share of training faces given camera effects (0: off)"
+    )
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument(
         "--quick",
@@ -268,14 +349,23 @@ def main(argv: list[str] | None = None) -> None:
 
     schedule = CosineSchedule(args.lr, args.epochs, args.warmup, args.time_budget)
     started = time.monotonic()
+    if args.camera_augment > 0:
+        batches = CameraBatches(
+            train.images, y_train, weights[train.labels], args.batch, args.camera_augment, args.seed
+        )
+        fit_data: dict = {"x": batches}
+    else:
+        fit_data = {
+            "x": x_train,
+            "y": y_train,
+            "sample_weight": weights[train.labels],
+            "batch_size": args.batch,
+            "shuffle": True,
+        }
     history = trainer.fit(
-        x_train,
-        y_train,
-        sample_weight=weights[train.labels],
-        batch_size=args.batch,
+        **fit_data,
         epochs=args.epochs,
         validation_data=(x_public, y_public),
-        shuffle=True,
         callbacks=[schedule],
         verbose=2,
     )

@@ -68,6 +68,8 @@ def test_partial_mood_profile_keeps_that_emotions_defaults(tmp_path):
         ("[model]\npath = '/nowhere/model.tflite'\n", "model.path: no such file: /nowhere/model.tflite"),
         ("[gpio]\nled_pin = 17\n", "gpio.led_pin: 17 is also gpio.button_pin"),
         ("[web]\nhost = 'my kiosk'\n", "web.host: 'my kiosk' is neither an IP address nor a host name"),
+        ("[music]\nbackend = 'spotify'\n", 'spotify.client_id: music.backend = "spotify" needs the Client ID'),
+        ("[music]\nbackend = 'jukebox'\n", "music.backend: 'jukebox' is not one of 'auto', 'spotify', 'mpd'"),
         ("[detection]\nseconds = nan\n", "detection.seconds: expected a finite number, got nan"),
         ("[detection]\nmargin = -nan\n", "detection.margin: expected a finite number, got nan"),
         (

@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from helpers import ASTRONAUT, events_until_quiet
+from helpers import ASTRONAUT, events_until_quiet, wait_for
 
 from moodify_edge.capture import CameraError, CameraStatus, FileCamera
 from moodify_edge.config import Config
@@ -188,3 +188,75 @@ def test_a_run_may_start_while_the_camera_is_still_starting(pipeline):
     controller.trigger()
     controller.join(10)
     assert controller.state == "result"
+
+
+def unattended(**kiosk) -> Config:
+    """Short runs and the ``[kiosk]`` keys given (below their minimums where a test must not wait)."""
+    return Config().replace("detection", frames=3).replace("kiosk", **kiosk)
+
+
+def test_a_result_goes_back_to_idle_by_itself_and_says_so(pipeline):
+    config = unattended(idle_seconds=0.3, music_minutes=0)
+    bus = EventBus()
+    controller = Controller(config, bus, FileCamera(ASTRONAUT, fps=60), pipeline, create_music(config))
+    with bus.subscribe() as subscription:
+        controller.trigger()
+        controller.join(10)
+        assert controller.state == "result"
+        assert wait_for(lambda: controller.state == "idle", timeout=3)
+        states = [e["state"] for e in events_until_quiet(subscription) if e["type"] == "state"]
+    assert states == ["detecting", "result", "idle"]
+    assert controller.snapshot().player.playing is True  # the music goes on: music_minutes is 0 (never)
+
+
+def test_a_new_run_cancels_the_last_visitors_return_to_idle(pipeline):
+    config = unattended(idle_seconds=0.4, music_minutes=0.4 / 60)
+    controller = Controller(config, EventBus(), FileCamera(ASTRONAUT, fps=60), pipeline, create_music(config))
+    controller.trigger()
+    controller.join(10)
+    controller.config = config.replace("detection", frames=0, seconds=30.0)
+    controller.trigger()  # the next visitor, before the timers of the last one are due
+    time.sleep(0.8)
+    assert controller.detecting
+    assert controller.music.player.state().playing is True
+    controller.cancel()
+    controller.join(10)
+
+
+def test_the_music_fades_out_after_music_minutes(pipeline):
+    config = unattended(idle_seconds=3600, music_minutes=0.2 / 60, default_volume=60)
+    bus = EventBus()
+    controller = Controller(
+        config, bus, FileCamera(ASTRONAUT, fps=60), pipeline, create_music(config), fade_seconds=0.4
+    )
+    with bus.subscribe() as subscription:
+        controller.trigger()
+        controller.join(10)
+        assert controller.snapshot().player.playing is True
+        assert wait_for(lambda: not controller.snapshot().player.playing, timeout=5)
+        players = [e for e in events_until_quiet(subscription) if e["type"] == "player"]
+    faded = [p["volume"] for p in players if p["volume"] < 60]
+    assert players[-1]["playing"] is False and faded == []  # the steps go to the player, not to every screen
+    assert controller.music.player.state().volume == 60  # paused, then back at its volume for the next play
+    assert controller.state == "result"  # the screen keeps its own timer
+
+
+def test_each_visitor_starts_at_the_default_volume_and_no_one_goes_above_the_cap(pipeline):
+    config = unattended(idle_seconds=3600, music_minutes=0, default_volume=40, max_volume=70)
+    controller = Controller(config, EventBus(), FileCamera(ASTRONAUT, fps=60), pipeline, create_music(config))
+    assert controller.set_volume(95).volume == 70
+    assert controller.set_volume(55).volume == 55
+    controller.trigger()
+    controller.join(10)
+    assert controller.snapshot().player.volume == 40
+    assert controller.music.player.state().volume == 40
+
+
+def test_the_volume_cap_holds_for_the_api(build, tmp_path):
+    from browser.stack import demo_config
+    from helpers import client_from, csrf
+
+    config = demo_config(tmp_path / "state").replace("kiosk", max_volume=60)
+    kiosk = client_from(build(config).app)
+    answer = kiosk.post("/api/player/volume", json={"percent": 100}, headers=csrf(kiosk))
+    assert answer.status_code == 200 and answer.get_json()["volume"] == 60

@@ -40,7 +40,7 @@ def lines_of(capsys) -> dict[str, str]:
 def test_a_working_setup_passes_and_names_what_is_optional(tmp_path, capsys):
     assert run_checks(demo_setup(tmp_path)) == 0
     lines = lines_of(capsys)
-    assert list(lines) == ["camera", "model", "gpio", "web port", "spotify", "connect device", "kiosk screen"]
+    assert list(lines) == ["camera", "model", "gpio", "web port", "spotify", "connect device", "mpd", "kiosk screen"]
     assert lines["camera"].startswith("OK") and "demo faces" in lines["camera"]
     assert lines["model"].startswith("OK") and "classifies a test face" in lines["model"]
     assert lines["web port"].startswith("OK")

@@ -1,4 +1,4 @@
-"""Face detection and cropping on real faces: the astronaut photo and the shipped FER2013 demo faces."""
+"""The Haar fallback detector and the square crop on real faces: the astronaut photo and the shipped demo faces."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from helpers import ASTRONAUT
 
 from moodify_edge.capture import DemoCamera, demo_background
-from moodify_edge.faces import FaceDetector, cascade_path
+from moodify_edge.faces import HaarDetector as FaceDetector
+from moodify_edge.faces import cascade_path, iou, square_crop
 
 
 @pytest.fixture(scope="module")
@@ -19,11 +20,11 @@ def astronaut() -> np.ndarray:
 
 
 def overlap(a, b) -> float:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    w = max(0, min(ax + aw, bx + bw) - max(ax, bx))
-    h = max(0, min(ay + ah, by + bh) - max(ay, by))
-    return w * h / float(aw * ah + bw * bh - w * h)
+    return iou(a, b)
+
+
+def box(face):
+    return None if face is None else face.box
 
 
 def test_the_cascade_ships_with_opencv():
@@ -31,9 +32,9 @@ def test_the_cascade_ships_with_opencv():
 
 
 def test_finds_the_astronauts_face(astronaut):
-    box = FaceDetector().detect(astronaut)
-    assert box is not None
-    assert overlap(box, (177, 66, 95, 95)) > 0.6  # where a full-resolution search puts it
+    face = FaceDetector().detect(astronaut)
+    assert face is not None and face.keypoints is None
+    assert overlap(face.box, (177, 66, 95, 95)) > 0.6  # where a full-resolution search puts it
 
 
 def test_an_empty_scene_has_no_face():
@@ -48,25 +49,23 @@ def test_a_face_smaller_than_min_face_does_not_count(astronaut):
     assert FaceDetector(min_face=30, detect_width=640).detect(frame) is not None
 
 
-def test_the_largest_face_wins(astronaut):
+def test_the_much_larger_face_wins(astronaut):
     frame = demo_background().copy()
     big = cv2.resize(astronaut, (400, 400))
     small = cv2.resize(astronaut, (200, 200))
     frame[40:440, 0:400] = big
     frame[140:340, 430:630] = small
-    x, _, w, _ = FaceDetector().detect(frame)
+    x, _, w, _ = FaceDetector().detect(frame).box
     assert x < 400 and w > 60
 
 
 def test_the_crop_is_a_grey_square_of_the_requested_size(astronaut):
-    detector = FaceDetector(margin=0.2)
-    box = detector.detect(astronaut)
-    crop = detector.crop(astronaut, box, 48)
+    crop = square_crop(astronaut, FaceDetector().detect(astronaut).box, 48, margin=0.2)
     assert crop.shape == (48, 48) and crop.dtype == np.uint8
 
 
 def test_a_crop_running_off_the_frame_is_padded(astronaut):
-    crop = FaceDetector(margin=0.5).crop(astronaut, (-20, -10, 100, 100), 64)
+    crop = square_crop(astronaut, (-20, -10, 100, 100), 64, margin=0.5)
     assert crop.shape == (64, 64)
 
 
@@ -97,17 +96,19 @@ def test_the_tracked_face_follows_a_moving_visitor(astronaut):
         frame[60:420, 10 + 8 * step : 370 + 8 * step] = patch
         box = detector.detect(frame)
         assert box is not None, step
-        xs.append(box[0])
+        xs.append(box.box[0])
     assert all(b > a for a, b in itertools.pairwise(xs))
 
 
-def test_a_larger_face_stepping_in_takes_over_the_track(astronaut):
+def test_the_tracked_face_keeps_the_run_when_a_larger_one_steps_in(astronaut):
     head = astronaut[20:330, 120:330]  # 210×310, face about 95 px
     scene = demo_background().copy()
     scene[100:410, 420:630] = head
     detector = FaceDetector()
     for _ in range(3):
-        assert detector.detect(scene)[0] > 420
+        assert detector.detect(scene).box[0] > 420
     scene[0:465, 0:315] = cv2.resize(head, (315, 465))  # face about 140 px
-    boxes = [detector.detect(scene) for _ in range(FaceDetector.FULL_SEARCH_EVERY + 1)]
-    assert boxes[-1][0] < 315
+    boxes = [detector.detect(scene).box for _ in range(FaceDetector.FULL_SEARCH_EVERY + 1)]
+    assert boxes[-1][0] > 420
+    detector.reset()  # a new run: the nearer face
+    assert detector.detect(scene).box[0] < 315

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from browser.stack import LAN_ADDRESS, demo_config, demo_stack
-from helpers import client_from, web_apps
+from helpers import client_from, pair, web_apps
 
 from moodify_edge.contract import ErrorCode
 
@@ -131,8 +131,7 @@ def csrf_token(client: Any) -> str:
 
 def paired_phone(app: Any, kiosk: Any, address: str) -> Any:
     phone = client_from(app, address)
-    code = kiosk.get("/api/pairing/code").get_json()["code"]
-    paired = phone.post("/api/pairing/pair", json={"code": code}, headers={"X-CSRF-Token": csrf_token(phone)})
+    paired = pair(phone, kiosk)
     assert paired.status_code == 200, paired.data
     return phone
 

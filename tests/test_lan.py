@@ -21,6 +21,7 @@ from helpers import wait_for
 from moodify_edge.web.listeners import Listener, lan_enabled
 
 LAN_HOST = "127.0.0.2"
+OWNER_PIN = "2468"
 
 
 def stranger(index: int) -> str:
@@ -103,9 +104,13 @@ def ended(stream: socket.socket, within: float = 5.0) -> bool:
 
 @pytest.fixture
 def kiosk_on_lan(tmp_path) -> Iterator:
-    with demo_stack(demo_config(tmp_path / "state", seconds=30.0, host=LAN_HOST)) as stack:
+    config = demo_config(tmp_path / "state", seconds=30.0, host=LAN_HOST).replace("kiosk", owner_pin=OWNER_PIN)
+    with demo_stack(config) as stack:
         port = int(stack.url.rsplit(":", 1)[1])
         stack.kiosk = Client("127.0.0.1", port, "127.0.0.1")
+        stack.kiosk.csrf = stack.kiosk.request("GET", "/api/pairing")[1]["csrf_token"]
+        status, answer = stack.kiosk.request("POST", "/api/owner/unlock", {"pin": OWNER_PIN})  # pairing is owner's
+        assert status == 200, answer
         stack.port = port
         yield stack
 

@@ -6,13 +6,13 @@ import random
 
 import pytest
 
-from moodify_edge.config import Config, parse
+from moodify_edge.config import Config, ConfigError, parse
 from moodify_edge.contract import ErrorCode, MusicBackendName
 from moodify_edge.emotions import KEYS
 from moodify_edge.mood import Policy
 from moodify_edge.music import MusicError, Track
 from moodify_edge.music.catalogue import OfflineMusic, catalogue
-from moodify_edge.music.factory import create_music
+from moodify_edge.music.factory import backend_name, create_music
 from moodify_edge.music.recommender import Recommender, choose, dedupe
 
 
@@ -136,3 +136,17 @@ def test_factory_chooses_offline_without_a_client_id_or_in_demo(tmp_path):
     configured = parse(f'[spotify]\nclient_id = "abc"\n[service]\nstate_dir = "{tmp_path}"\n')
     assert create_music(configured).account.status().backend == MusicBackendName.SPOTIFY
     assert create_music(configured.replace("service", demo=True)).account.status().backend == MusicBackendName.OFFLINE
+
+
+def test_an_explicit_backend_is_used_in_demo_mode_too():
+    """Demo mode keeps "auto" offline; a backend named in the configuration is what the owner configured."""
+    demo = parse('[service]\ndemo = true\n[spotify]\nclient_id = "abc"\n')
+    assert backend_name(demo) == "offline"
+    for name in ("mpd", "spotify", "offline"):
+        assert backend_name(demo.replace("music", backend=name)) == name
+
+
+def test_the_spotify_backend_without_a_client_id_is_a_config_error_naming_the_key():
+    with pytest.raises(ConfigError, match=r'spotify.client_id: music.backend = "spotify" needs'):
+        parse('[music]\nbackend = "spotify"\n[spotify]\nclient_id = "  "\n')
+    assert parse('[music]\nbackend = "spotify"\n[spotify]\nclient_id = "abc"\n').music.backend == "spotify"

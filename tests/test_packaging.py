@@ -34,6 +34,9 @@ def test_the_wheel_ships_model_front_end_and_package_data(tmp_path):
     for shipped in (
         "share/moodify-edge/models/emotion_int8.tflite",
         "share/moodify-edge/models/labels.txt",
+        "share/moodify-edge/models/face_detection_short_range.tflite",
+        "share/moodify-edge/models/face_detection_full_range_sparse.tflite",
+        "share/moodify-edge/models/BLAZEFACE_LICENSE",
         "share/moodify-edge/kiosk/templates/index.html",
         "share/moodify-edge/kiosk/static/app.js",
         "share/moodify-edge/kiosk/static/i18n.json",

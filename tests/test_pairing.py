@@ -15,6 +15,7 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import requests
@@ -45,6 +46,29 @@ from moodify_edge.web.pairing_store import MAX_PAIRINGS, STATE_FILE, TICKET_SECO
 from moodify_edge.web.server import serve
 
 LAN_HOST = "127.0.0.2"  # the LAN listener in the real-server tests; the kiosk's own is 127.0.0.1
+PIN = "2468"
+
+
+def owned_config(state_dir) -> Config:
+    """Demo mode with LAN access on (:data:`LAN_HOST`) and an owner PIN."""
+    return demo_config(state_dir, seconds=30.0, host=LAN_HOST).replace("kiosk", owner_pin=PIN)
+
+
+def unlocked(app) -> Any:
+    """The kiosk's own browser, unlocked by the owner: phones paired meanwhile are owner phones."""
+    client = client_from(app)
+    assert client.post("/api/owner/unlock", json={"pin": PIN}, headers=csrf(client)).status_code == 200
+    return client
+
+
+@pytest.fixture
+def stack(build, tmp_path):
+    return build(owned_config(tmp_path / "state"))
+
+
+@pytest.fixture
+def kiosk(stack):
+    return unlocked(stack.app)
 
 
 class FakeClock:
@@ -89,11 +113,11 @@ def test_the_pairing_code_and_qr_are_shown_only_on_the_kiosk(kiosk, phone):
     assert len(info["code"]) == 6 and info["code"].isdigit()
     assert info["url"].endswith(f"/pair?code={info['code']}") and info["url"].startswith("http://")
     assert info["qr_svg"].startswith("<svg")
-    assert info["lan"] is False  # the bare config listens on 127.0.0.1 only
+    assert info["lan"] is True and info["url"].startswith(f"http://{LAN_HOST}:")
     assert info["code"] not in phone.get("/").get_data(as_text=True)
     assert error_of(phone.get("/api/pairing/code"))["code"] == ErrorCode.PAIRING_REQUIRED
     pair(phone, kiosk)
-    assert error_of(phone.get("/api/pairing/code"))["code"] == ErrorCode.KIOSK_ONLY  # even a paired phone
+    assert error_of(phone.get("/api/pairing/code"))["code"] == ErrorCode.KIOSK_ONLY  # even an owner's phone
 
 
 def test_a_wrong_code_is_refused_and_the_right_one_pairs(stack, kiosk, phone):
@@ -102,7 +126,7 @@ def test_a_wrong_code_is_refused_and_the_right_one_pairs(stack, kiosk, phone):
     refused = pair(phone, kiosk, wrong)
     assert refused.status_code == 403 and error_of(refused)["code"] == ErrorCode.WRONG_CODE
     assert phone.get("/api/state").status_code == 403
-    assert pair(phone, kiosk, code).get_json() == {"paired": True}
+    assert pair(phone, kiosk, code).get_json() == {"paired": True, "owner": True}
     assert phone.get("/api/state").status_code == 200
     assert phone.post("/api/trigger").status_code == 403  # still needs its CSRF token
     assert phone.post("/api/trigger", headers=csrf(phone)).status_code == 202
@@ -149,7 +173,8 @@ def test_guessing_from_many_addresses_changes_the_code_but_keeps_paired_phones(s
 def test_revoking_unpairs_every_phone_and_changes_the_code(stack, kiosk, phone):
     old = kiosk.get("/api/pairing/code").get_json()["code"]
     assert pair(phone, kiosk, old).status_code == 200
-    assert error_of(phone.post("/api/pairing/revoke", headers=csrf(phone)))["code"] == ErrorCode.KIOSK_ONLY
+    visitor = client_from(stack.app, "192.168.1.77")
+    assert error_of(visitor.post("/api/pairing/revoke", headers=csrf(visitor)))["code"] == ErrorCode.PAIRING_REQUIRED
     new = kiosk.post("/api/pairing/revoke", headers=csrf(kiosk)).get_json()["code"]
     assert new != old
     assert phone.get("/api/state").status_code == 403
@@ -175,15 +200,15 @@ def test_pairings_survive_a_restart_and_the_secret_is_private(stack, kiosk, phon
 
 
 def test_a_damaged_pairing_file_starts_afresh(build, tmp_path):
-    config = demo_config(tmp_path)
+    config = owned_config(tmp_path)
     (config.state_path() / STATE_FILE).write_text("{ nope")
     stack = build(config)
-    assert len(stack.app.test_client().get("/api/pairing/code").get_json()["code"]) == 6
+    assert len(unlocked(stack.app).get("/api/pairing/code").get_json()["code"]) == 6
     assert (config.state_path() / f"{STATE_FILE}.bad").read_text() == "{ nope"
 
 
 def test_a_half_written_pairing_file_left_by_a_crash_is_cleared(build, tmp_path):
-    config = demo_config(tmp_path)
+    config = owned_config(tmp_path)
     leftover = config.state_path() / f".{STATE_FILE}.123.456.tmp"
     leftover.write_text('{"secret_key": "hal')
     build(config)
@@ -202,8 +227,8 @@ def test_a_phone_that_forgets_ends_every_copy_of_its_cookie(stack, kiosk, phone)
 
 
 def test_each_pairing_has_its_own_id_and_their_number_is_bounded(build, tmp_path):
-    stack = build(demo_config(tmp_path))
-    kiosk = client_from(stack.app)
+    stack = build(owned_config(tmp_path))
+    kiosk = unlocked(stack.app)
     phones = [client_from(stack.app, f"10.0.{n // 200}.{n % 200 + 1}") for n in range(MAX_PAIRINGS + 1)]
     for phone in phones:
         assert pair(phone, kiosk).status_code == 200
@@ -229,7 +254,7 @@ def test_each_pairing_has_its_own_id_and_their_number_is_bounded(build, tmp_path
     ],
 )
 def test_a_pairing_file_with_a_bad_value_is_set_aside(build, tmp_path, caplog, change):
-    config = demo_config(tmp_path)
+    config = owned_config(tmp_path)
     path = config.state_path() / STATE_FILE
     good = {"secret_key": "ab" * 32, "epoch": "0123456789abcdef", "code": "123456", "pairings": ["f" * 32]}
     path.write_text(json.dumps(good | change))
@@ -243,12 +268,12 @@ def test_a_pairing_file_with_a_bad_value_is_set_aside(build, tmp_path, caplog, c
 
 
 def test_a_valid_pairing_file_from_before_pairing_ids_is_kept(build, tmp_path):
-    config = demo_config(tmp_path)
+    config = owned_config(tmp_path)
     old = {"secret_key": "ab" * 32, "epoch": "0123456789abcdef", "code": "123456"}
     (config.state_path() / STATE_FILE).write_text(json.dumps(old))
     stack = build(config)
     assert stack.app.secret_key == old["secret_key"]
-    assert client_from(stack.app).get("/api/pairing/code").get_json()["code"] == "123456"
+    assert unlocked(stack.app).get("/api/pairing/code").get_json()["code"] == "123456"
     assert not (config.state_path() / f"{STATE_FILE}.bad").exists()
 
 
@@ -319,7 +344,7 @@ def test_the_limits_outlive_a_restart_of_the_app_and_a_code_change(stack, kiosk,
     kiosk.post("/api/pairing/revoke", headers=csrf(kiosk))  # a new code resets nothing
     assert pair(phone, kiosk).status_code == 429
     restarted = create_app(stack.controller, stack.config)
-    assert pair(client_from(restarted, LAN_ADDRESS), client_from(restarted)).status_code == 429
+    assert pair(client_from(restarted, LAN_ADDRESS), unlocked(restarted)).status_code == 429
 
 
 # ---------------------------------------------------------------------------------------------- pair now
@@ -338,7 +363,7 @@ def test_the_owner_pairs_a_phone_with_a_one_time_code_while_everyone_is_locked_o
     assert kiosk.get("/api/pairing/code").get_json()["ticket_left"] > 0
     guesser = client_from(stack.app, "10.2.0.1")
     assert pair(guesser, kiosk, wrong_for(ticket["code"]) + "000000").status_code == 403
-    assert pair(phone, kiosk, ticket["code"]).get_json() == {"paired": True}
+    assert pair(phone, kiosk, ticket["code"]).get_json() == {"paired": True, "owner": True}
     assert phone.get("/api/state").status_code == 200
     second = pair(guesser, kiosk, ticket["code"])  # one pairing only
     assert second.status_code == 403 and error_of(second)["code"] == ErrorCode.WRONG_CODE
@@ -455,7 +480,8 @@ def test_a_real_phone_pairs_with_the_owners_one_time_code_during_an_attack(build
         paired = phone.post(f"{url}/api/pairing/pair", json={"code": ticket}, timeout=5)
         assert paired.status_code == 200, paired.text
         assert phone.get(f"{url}/api/state", timeout=5).json()["state"] == KioskState.IDLE
-        assert guess(url, ["127.0.0.41"], rounds=5, code=code) == {429: 5}  # still locked out for the guessers
+        # The phone is the owner's now (no PIN: the first phone paired), and visitor pairing is off.
+        assert guess(url, ["127.0.0.41"], rounds=5, code=code) == {403: 5}
     alarm = next_event(events, EventType.PAIRING_ALARM, timeout=1)
     assert alarm is not None and alarm["active"] is True and alarm["addresses"] >= 2
 

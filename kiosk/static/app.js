@@ -2,12 +2,12 @@
    State comes only from the server (the snapshot, then Server-Sent Events from /api/events); buttons call
    the JSON API. Every event type in contract.js EVENT has a handler here (a browser test checks). */
 import { ERROR, EVENT, OUTCOME, STATE } from "./contract.js";
-import { act, api, onPairingRequired } from "./api.js";
+import { act, api, onError, onPairingRequired } from "./api.js";
 import { makeChart } from "./chart-view.js";
-import { errorText, hideMessage, showMessage } from "./messages.js";
+import { connectionBack, connectionLost, errorText, hideMessage, showMessage } from "./messages.js";
 import { $, T, boot, ui } from "./page.js";
 import { drawAlarm, loadPairCode, pair, showPairing, wirePairing } from "./pairing-view.js";
-import { drawPlayer, drawRecommendations, wirePlayer } from "./player-view.js";
+import { drawPlayer, drawRecommendations, setMusicAccount, wirePlayer } from "./player-view.js";
 import { drawAccount, wireSettings } from "./settings-view.js";
 import { drawCamera, drawPendingFrame, enterState } from "./stage-view.js";
 
@@ -18,6 +18,7 @@ function applySnapshot(s) {
   ui.result = s.result;
   ui.run = s.run;
   drawCamera(s.camera);
+  setMusicAccount(s.account);
   drawRecommendations(s.recommendations);
   drawPlayer(s.player);
   drawAccount(s.account);
@@ -51,7 +52,7 @@ const handlers = {
   [EVENT.RECOMMENDATIONS]: drawRecommendations,
   [EVENT.PLAYER]: drawPlayer,
   [EVENT.CAMERA]: drawCamera,
-  [EVENT.ACCOUNT]: drawAccount,
+  [EVENT.ACCOUNT](e) { setMusicAccount(e); drawAccount(e); },
   [EVENT.ERROR](e) { showMessage(errorText(e.code, e.message)); },
   [EVENT.PAIRING]() { if (boot.kiosk) loadPairCode(); },
   [EVENT.PAIRING_ALARM]: drawAlarm,
@@ -63,18 +64,9 @@ function connect() {
   if (ui.events) ui.events.close();
   const events = new EventSource("/api/events");
   ui.events = events;
-  let lostTimer = null;
-  events.onopen = () => {
-    clearTimeout(lostTimer);
-    if ($("banner").dataset.lost) { hideMessage(); delete $("banner").dataset.lost; }
-  };
+  events.onopen = connectionBack; // the snapshot that follows redraws everything
   events.onerror = () => {
-    clearTimeout(lostTimer);
-    lostTimer = setTimeout(() => {
-      if (events.readyState === EventSource.OPEN) return;
-      showMessage(T.connection_lost, { info: true, sticky: true });
-      $("banner").dataset.lost = "1";
-    }, 3000);
+    connectionLost(); // the overlay comes within 5 s, however often the browser retries meanwhile
     if (events.readyState === EventSource.CLOSED) recheckPairing(); // the server refused the stream: unpaired?
   };
   for (const [type, handler] of Object.entries(handlers)) {
@@ -87,9 +79,16 @@ function connect() {
 async function recheckPairing() {
   try {
     const status = await api("GET", "/api/pairing");
-    if (!status.paired) return showPairing(T.unpaired);
+    if (!status.paired) { connectionBack(); return showPairing(T.unpaired); } // reachable, only unpaired
   } catch (_error) { /* server unreachable: try again below */ }
   setTimeout(connect, 3000);
+}
+
+// A trigger refused for the camera (the page may not have heard yet): the camera's own state, said to the owner.
+async function refusedForCamera() {
+  drawCamera({ ok: false });
+  const state = await api("GET", "/api/state").catch(() => null);
+  if (state && state.camera && state.camera.ok === false) drawCamera(state.camera);
 }
 
 function wire() {
@@ -100,6 +99,7 @@ function wire() {
   wirePairing(start);
   wireSettings();
   onPairingRequired(() => showPairing(T.unpaired));
+  onError(ERROR.CAMERA_UNAVAILABLE, refusedForCamera);
 }
 
 function start() {

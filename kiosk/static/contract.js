@@ -39,6 +39,10 @@ export const ERROR = Object.freeze({
   "BAD_CODE": "bad_code",
   "WRONG_CODE": "wrong_code",
   "RATE_LIMITED": "rate_limited",
+  "OWNER_REQUIRED": "owner_required",
+  "WRONG_PIN": "wrong_pin",
+  "NO_PIN": "no_pin",
+  "PAIRING_CLOSED": "pairing_closed",
   "BUSY": "busy",
   "NO_RESULT": "no_result",
   "NO_RECOMMENDATIONS": "no_recommendations",
@@ -60,9 +64,14 @@ export const ERROR = Object.freeze({
   "SPOTIFY_UNAVAILABLE": "spotify_unavailable",
   "SPOTIFY_ERROR": "spotify_error",
   "NO_ACTIVE_DEVICE": "no_active_device",
-  "DEVICE_MISSING": "device_missing"
+  "DEVICE_MISSING": "device_missing",
+  "MPD_UNAVAILABLE": "mpd_unavailable",
+  "MPD_PASSWORD": "mpd_password",
+  "MPD_ERROR": "mpd_error",
+  "TRACK_UNREADABLE": "track_unreadable"
 });
 export const BACKEND = Object.freeze({
   "SPOTIFY": "spotify",
-  "OFFLINE": "offline"
+  "OFFLINE": "offline",
+  "MPD": "mpd"
 });

@@ -3,7 +3,7 @@
 import { STATE } from "./contract.js";
 import { alpha, colour, inkOn } from "./colours.js";
 import { clearBarDetails, liveColours, redrawChart, setBars } from "./chart-view.js";
-import { hideMessage, showMessage } from "./messages.js";
+import { setCameraProblem } from "./messages.js";
 import { $, EMOTIONS, T, label, percent, ui } from "./page.js";
 
 const VIEWS = ["view-pair", "view-idle", "view-stage"];
@@ -38,6 +38,7 @@ export function enterState(state, run) {
     setTheme(null);
     show("view-stage");
     setBars(null, liveColours());
+    clearBarDetails();
     $("face").textContent = T.waiting_camera;
     $("face").classList.remove("found");
     tickCountdown();
@@ -79,13 +80,12 @@ export function drawPendingFrame() {
   face.classList.toggle("found", Boolean(frame.face));
   if (typeof frame.t === "number" && ui.run) ui.runStarted = performance.now() - frame.t * 1000;
 }
+// A failed camera (not one still starting) stays on the banner, said to the owner, until it works again;
+// other messages come and go over it. Start waits for the camera: a run could only end in "no face seen".
 export function drawCamera(camera) {
-  const broken = camera && camera.ok === false;
+  const broken = Boolean(camera && camera.ok === false && !camera.starting);
   $("camera-chip").hidden = !broken;
-  $("start").disabled = broken; // a run without a camera could only end in "no face seen"
+  $("start").disabled = broken;
   $("again").disabled = broken;
-  if (broken) showMessage(`${T.camera_unavailable}: ${camera.message || ""}`, { sticky: true });
-  else if ($("banner").dataset.camera) hideMessage();
-  $("banner").dataset.camera = broken ? "1" : "";
-  if (!broken) delete $("banner").dataset.camera;
+  setCameraProblem(broken ? camera.message || "" : null);
 }

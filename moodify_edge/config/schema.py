@@ -44,11 +44,18 @@ class ModelConfig:
 class DetectionConfig:
     seconds: float = setting("Length of one detection run in seconds.", 5.0, min=0.5, max=60.0)
     frames: int = setting("Stop after this many frames instead (0: use seconds).", 0, min=0, max=10000)
+    detector: str = setting(
+        'Face detector: "blazeface" (landmarks, aligned crop) or "haar" (OpenCV\'s cascade, the fallback).',
+        "blazeface",
+        choices=("blazeface", "haar"),
+    )
     min_face: int = setting("Smallest face side in pixels of the captured frame that counts.", 60, min=16, max=2000)
     detect_width: int = setting(
-        "Frames are downscaled to this width before face detection (speed on a Pi).", 320, min=80, max=1920
+        "Haar only: frames are downscaled to this width before face detection (speed on a Pi).", 320, min=80, max=1920
     )
-    margin: float = setting("Extra border around the detected face, as a fraction of its side.", 0.1, min=0.0, max=1.0)
+    margin: float = setting(
+        "Extra border around the face crop, as a fraction of its side (0: the training framing).", 0.0, min=0.0, max=1.0
+    )
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,21 @@ class SpotifyConfig:
 
 
 @dataclass(frozen=True)
+class MpdConfig:
+    host: str = setting("MPD's address, or the path of its unix socket.", "127.0.0.1")
+    port: int = setting("MPD's TCP port (unused with a socket path).", 6600, min=1, max=65535)
+    password: str = setting('MPD\'s password, "" for none.', "")
+    timeout_seconds: float = setting("Longest wait for MPD in one action.", 2.0, min=0.1, max=2.0)
+
+
+@dataclass(frozen=True)
 class MusicConfig:
+    backend: str = setting(
+        '"spotify", "mpd" (a local library through MPD), "offline", or "auto": Spotify when spotify.client_id '
+        "is set (and not in demo mode), else offline.",
+        "auto",
+        choices=("auto", "spotify", "mpd", "offline"),
+    )
     items: int = setting("How many recommendations to show.", 8, min=1, max=50)
     avoid_recent: int = setting("Recommendations from this many recent runs are not repeated.", 3, min=0, max=50)
     moods: dict[str, MoodProfile] = setting("One profile per emotion.", factory=default_moods, keys=KEYS)
@@ -117,6 +138,32 @@ class KioskConfig:
     default_volume: int = setting("Volume the player returns to for each new visitor.", 50, min=0, max=100)
     max_volume: int = setting("No one can set the volume above this.", 80, min=0, max=100)
     preview: bool = setting("Show the live camera picture on the kiosk's own screen (never to the LAN).", True)
+
+
+@dataclass(frozen=True)
+class MqttConfig:
+    enabled: bool = setting("Publish state and results to an MQTT broker and take commands from it.", False)
+    host: str = setting("The broker's host name or address.", "localhost")
+    port: int = setting("The broker's TCP port (8883 is usual with TLS).", 1883, min=1, max=65535)
+    username: str = setting('User name for the broker ("" for none).', "")
+    password: str = setting('Password for the broker ("" for none).', "")
+    tls: bool = setting("Connect with TLS.", False)
+    ca_file: str = setting('CA certificate file for TLS; "" means the system\'s CAs.', "")
+    base_topic: str = setting('Topic prefix of this kiosk; "" means moodify/HOSTNAME.', "")
+    discovery_prefix: str = setting('Home Assistant discovery prefix ("" turns discovery off).', "homeassistant")
+    client_id: str = setting('MQTT client id; "" means moodify-edge-HOSTNAME.', "")
+    keepalive_seconds: int = setting(
+        "Keep-alive interval; the broker marks a silent kiosk offline.", 30, min=5, max=3600
+    )
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    addresses: list[str] = setting(
+        "Addresses or networks (CIDR) that may read /metrics without pairing, e.g. a Prometheus server; "
+        "the kiosk itself and paired phones always may.",
+        factory=list,
+    )
 
 
 @dataclass(frozen=True)
@@ -141,8 +188,11 @@ class Config:
     gpio: GpioConfig = field(default_factory=GpioConfig)
     web: WebConfig = field(default_factory=WebConfig)
     spotify: SpotifyConfig = field(default_factory=SpotifyConfig)
+    mpd: MpdConfig = field(default_factory=MpdConfig)
     music: MusicConfig = field(default_factory=MusicConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
+    mqtt: MqttConfig = field(default_factory=MqttConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
     source: str = field(default="(defaults)", metadata={"internal": True})
 

@@ -175,6 +175,14 @@ def _check_together(config: Config) -> None:
         raise ConfigError(f"model.path: no such file: {config.model.path}")
     if config.gpio.led_pin == config.gpio.button_pin:
         raise ConfigError(f"gpio.led_pin: {config.gpio.led_pin} is also gpio.button_pin; use -1 for no LED")
+    if config.music.backend == "spotify" and not config.spotify.client_id.strip():
+        raise ConfigError(
+            'spotify.client_id: music.backend = "spotify" needs the Client ID of your Spotify app '
+            '(or choose "mpd", "offline" or "auto")'
+        )
+    pin = config.kiosk.owner_pin
+    if pin and not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
+        raise ConfigError('kiosk.owner_pin: expected 4 to 12 digits (a TOML string such as "2468"), or ""')
     host = config.web.host
     try:
         ipaddress.ip_address(host)

@@ -1,18 +1,20 @@
-"""Music: the contract between the kiosk and any music backend (Spotify, the offline catalogue, later MPD).
+"""Music: the contract between the kiosk and any music backend (Spotify, MPD, the offline catalogue).
 
 A backend provides three things, each a small protocol: a :class:`MusicSource` (recommendations for an
 emotion), a :class:`MusicPlayer` (playback on the device) and a :class:`MusicAccount` (login and its
 status). :class:`MusicBackend` bundles them; the controller sees the source and the player, the web app
-the account. Every method returns quickly: a backend that talks to the network bounds each call (2 s at
-most) and raises :class:`MusicError` with a code, a message for the screen and an HTTP status.
+the account (and the cover images of a backend that serves them itself: :class:`MusicArtwork`). Every method
+returns quickly: a backend that talks to the network bounds each call (2 s at most) and raises
+:class:`MusicError` with a code, a message for the screen and an HTTP status.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from ..contract import KioskError, MusicBackendName
+from ..contract import ErrorCode, KioskError, MusicBackendName
 from ..mood import Policy
 
 
@@ -121,10 +123,44 @@ class MusicAccount(Protocol):
     def logout(self) -> AccountStatus: ...
 
 
+class NoLogin:
+    """The login half of a :class:`MusicAccount` for a backend that has none (the offline catalogue, MPD):
+    the login flow is refused with ``NO_LOGIN`` on screen, and logging out only reports the status."""
+
+    NO_LOGIN = "This music backend has no login."
+
+    def status(self) -> AccountStatus:
+        raise NotImplementedError
+
+    def login_url(self) -> str:
+        raise MusicError(ErrorCode.SPOTIFY_NOT_CONFIGURED, self.NO_LOGIN)
+
+    def finish_login(self, redirected_url: str) -> AccountStatus:
+        raise MusicError(ErrorCode.SPOTIFY_NOT_CONFIGURED, self.NO_LOGIN)
+
+    def logout(self) -> AccountStatus:
+        return self.status()
+
+
+class MusicArtwork(Protocol):
+    """Cover images a backend serves through the kiosk (MPD's are inside the files, not on the web)."""
+
+    def artwork(self, uri: str) -> bytes:
+        """A JPEG for the track ``uri`` (a generated tile when it has none)."""
+        ...
+
+
+def _nothing_to_close() -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class MusicBackend:
-    """One backend's three parts (often one object playing all three roles)."""
+    """One backend's three parts (often one object playing all three roles), its artwork if it serves any,
+    and ``close`` to stop what it runs in the background."""
 
     source: MusicSource
     player: MusicPlayer
     account: MusicAccount
+    artwork: MusicArtwork | None = None
+    close: Callable[[], None] = _nothing_to_close

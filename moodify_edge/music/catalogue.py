@@ -15,17 +15,10 @@ from importlib import resources
 
 from ..config import Config
 from ..contract import ErrorCode, MusicBackendName
-from . import AccountStatus, MusicError, PlayerState, Recommendations, Track
+from . import AccountStatus, MusicError, NoLogin, PlayerState, Recommendations, Track
 from .recommender import Recommender
 
 DEMO_MESSAGE = "Demo player without audio: Spotify is not in use, so nothing plays aloud."
-
-
-def _no_spotify() -> MusicError:
-    return MusicError(
-        ErrorCode.SPOTIFY_NOT_CONFIGURED,
-        "Spotify is not in use: set spotify.client_id in the configuration (and leave demo mode) to log in.",
-    )
 
 
 def _track(entry: dict[str, str]) -> Track:
@@ -46,8 +39,10 @@ def catalogue() -> dict[str, list[list[Track]]]:
     }
 
 
-class OfflineMusic:
+class OfflineMusic(NoLogin):
     """The music backend without a network: catalogue, demo player and an account with no login."""
+
+    NO_LOGIN = "Spotify is not in use: set spotify.client_id in the configuration (and leave demo mode) to log in."
 
     def __init__(self, config: Config, *, demo: bool = True) -> None:
         self._moods = config.music.moods
@@ -130,16 +125,7 @@ class OfflineMusic:
         with self._lock:
             return self._state()
 
-    # The account: there is nothing to log in to.
-    def login_url(self) -> str:
-        raise _no_spotify()
-
-    def finish_login(self, redirected_url: str) -> AccountStatus:
-        raise _no_spotify()
-
-    def logout(self) -> AccountStatus:
-        return self.status()
-
+    # The account: there is nothing to log in to (NoLogin refuses the login flow).
     def status(self) -> AccountStatus:
         message = (
             "Demo mode: music comes from the built-in catalogue."

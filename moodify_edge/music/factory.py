@@ -1,17 +1,42 @@
-"""Factory: picks the music backend for a configuration (Spotify, or the offline catalogue)."""
+"""Factory: picks the music backend for a configuration (Spotify, MPD, or the offline catalogue)."""
 
 from __future__ import annotations
 
 from ..config import Config
-from ..events import AccountChanged, EventBus, PlayerChanged
+from ..contract import ErrorSource
+from ..events import AccountChanged, ErrorRaised, EventBus, PlayerChanged
 from . import MusicBackend
 
 
+def backend_name(config: Config) -> str:
+    """``music.backend``, with "auto" resolved: Spotify when ``spotify.client_id`` is set outside demo mode.
+
+    A backend named explicitly is used in demo mode too (the demo stays offline unless configured): demo mode
+    with ``backend = "mpd"`` plays the local library through MPD. ``backend = "spotify"`` without a client ID
+    never gets here: the configuration refuses it (``spotify.client_id``, exit 78)."""
+    if config.music.backend != "auto":
+        return config.music.backend
+    return "offline" if config.service.demo or not config.spotify.client_id else "spotify"
+
+
 def create_music(config: Config, bus: EventBus | None = None) -> MusicBackend:
-    """The offline catalogue in demo mode or when ``spotify.client_id`` is empty, else Spotify. With a
-    ``bus``, what changes on its own (a login Spotify revoked, a slow player action that completed
-    after its caller stopped waiting) is published there as :class:`AccountChanged` / :class:`PlayerChanged`."""
-    if config.service.demo or not config.spotify.client_id:
+    """The backend ``music.backend`` names ("auto": the offline catalogue in demo mode or when
+    ``spotify.client_id`` is empty, else Spotify). With a ``bus``, what changes on its own (a login Spotify
+    revoked, a slow player action that completed after its caller stopped waiting, MPD's idle events and
+    playback errors) is published there as :class:`AccountChanged` / :class:`PlayerChanged` /
+    :class:`ErrorRaised`."""
+    name = backend_name(config)
+    if name == "mpd":
+        from .mpd import mpd_backend
+
+        if bus is None:
+            return mpd_backend(config)
+        return mpd_backend(
+            config,
+            on_player_change=lambda player: bus.publish(PlayerChanged(player)),
+            on_error=lambda error: bus.publish(ErrorRaised(ErrorSource.MUSIC, error.code, error.message)),
+        )
+    if name == "offline":
         from .catalogue import OfflineMusic
 
         offline = OfflineMusic(config, demo=config.service.demo)

@@ -15,7 +15,7 @@ from flask import Flask, request
 from ..config import Config
 from ..contract import ErrorCode
 from ..controller import Controller
-from . import account, api, errors, live, pages, pairing
+from . import account, api, artwork, errors, live, metrics, pages, pairing
 from .errors import ApiError
 from .json_body import FiniteJSON
 
@@ -64,6 +64,7 @@ def create_app(controller: Controller, config: Config) -> Flask:
 
     errors.register(app)
     pairing.install(app, config.state_path(), config.web.pairing_attempts_per_minute)
-    for blueprint in (api.bp, live.bp, account.bp, pages.bp):
+    metrics.install(app, controller, config)
+    for blueprint in (api.bp, live.bp, account.bp, artwork.bp, pages.bp):
         app.register_blueprint(blueprint)
     return app

@@ -60,11 +60,11 @@ def is_paired() -> bool:
     )
 
 
-def mark_paired(pairing_id: str) -> None:
-    """Record a new pairing in this session's cookie."""
+def mark_paired(pairing_id: str, *, lasting: bool = True) -> None:
+    """Record a new pairing in this session's cookie (a visitor's cookie ends with the browser's session)."""
     session["paired"] = store().epoch
     session[PAIRING_KEY] = pairing_id
-    session.permanent = True
+    session.permanent = lasting
 
 
 def csrf_token() -> str:

@@ -2,7 +2,9 @@
 
 The music backend's account owns the flow (``login_url``, ``finish_login``, ``logout``, ``status``); these views only
 pass URLs along. The kiosk's browser lands on ``/callback`` itself; a phone, whose browser cannot reach the
-loopback redirect, pastes the redirected address into ``/api/spotify/finish``.
+loopback redirect, pastes the redirected address into ``/api/spotify/finish``. Logging in, finishing and
+logging out are the owner's (:func:`.owner.require_owner`); anyone paired may see the account's status. The
+kiosk's page opens the login in a window of its own that it closes again (it never leaves the kiosk page).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from ..events import AccountChanged, ErrorRaised
 from ..music import AccountStatus, MusicAccount, MusicError
 from .errors import ApiError
 from .json_body import json_body
+from .owner import require_owner
 
 bp = Blueprint("account", __name__)
 
@@ -37,11 +40,13 @@ def status() -> Response:
 
 @bp.post("/api/spotify/login")
 def login() -> Response:
+    require_owner()
     return jsonify({"url": _account().login_url()})
 
 
 @bp.post("/api/spotify/finish")
 def finish() -> Response:
+    require_owner()
     url = json_body().get("url")
     if not isinstance(url, str) or not 0 < len(url) <= MAX_URL_LENGTH:
         raise ApiError(ErrorCode.BAD_URL, "Paste the whole address the browser was sent to after logging in.")
@@ -50,6 +55,7 @@ def finish() -> Response:
 
 @bp.post("/api/spotify/logout")
 def logout() -> Response:
+    require_owner()
     return jsonify(_announce(_account().logout()).to_dict())
 
 

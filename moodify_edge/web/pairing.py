@@ -10,6 +10,11 @@ one-time code, good for one pairing within two minutes and not subject to the li
 fastest, guessing it within its two minutes has a chance under one in a million). Revoking gives a new
 code, a new epoch and drops every pairing id, so every phone has to pair again. The state itself is in
 :mod:`.pairing_store`, the checks on every request in :mod:`.access`.
+
+Who may do what is :mod:`.owner`'s: the code and QR show on the kiosk to the owner (and to everyone while
+visitor pairing is on), and only while phones can reach the kiosk (never a loopback link); a phone paired
+while the owner has the kiosk unlocked (or with the owner's one-time code then) is an owner phone; other
+phones pair only while visitor pairing is on, as visitors. Unpairing everyone and one-time codes need the owner.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from werkzeug.wrappers import Response
 
 from ..contract import ErrorCode
 from ..events import Event, PairingAlarm, PairingChanged
+from . import owner
 from .access import (
     PAIRING_KEY,
     check_csrf,
@@ -37,12 +43,10 @@ from .access import (
 )
 from .errors import ApiError
 from .json_body import json_body
-from .lan import lan_address
 from .limiter import LIMITS_FILE, Alarm, GuessingAlarm, PairingLimiter
+from .owner import gate, owner_at_kiosk, phone_host, require_owner
 from .pairing_store import CODE_DIGITS, STATE_FILE, TICKET_DIGITS, PairingStore
 
-ANY_ADDRESS = frozenset({"0.0.0.0", "::", ""})
-LOOPBACK_ONLY = frozenset({"127.0.0.1", "::1", "localhost"})
 CODE_LENGTHS = (CODE_DIGITS, TICKET_DIGITS)  # the kiosk's code, the one-time code
 
 bp = Blueprint("pairing", __name__)
@@ -99,11 +103,14 @@ def pair() -> Response:
     code = json_body().get("code")
     if not isinstance(code, str) or not (code.isascii() and code.isdigit() and len(code) in CODE_LENGTHS):
         raise ApiError(ErrorCode.BAD_CODE, "The pairing code is 6 digits.")
+    is_owner_phone = owner_at_kiosk()  # the owner has the kiosk unlocked: this is the owner's phone
+    if len(code) == CODE_DIGITS and not (is_owner_phone or gate().visitor_pairing):
+        raise ApiError(ErrorCode.PAIRING_CLOSED, "Phones cannot pair right now: ask the kiosk's owner.")
     if not _compare(address, code):
         _sound_alarm(_alarm().seen(address))
         raise ApiError(ErrorCode.WRONG_CODE, "That code is not the one on the kiosk screen.")
-    mark_paired(store().add_pairing())
-    return jsonify({"paired": True})
+    mark_paired(store().add_pairing(owner=is_owner_phone), lasting=is_owner_phone)
+    return jsonify({"paired": True, "owner": is_owner_phone})
 
 
 @bp.post("/api/pairing/forget")
@@ -116,13 +123,17 @@ def forget() -> Response:
 
 @bp.get("/api/pairing/code")
 def code() -> Response:
+    """The code and QR for the kiosk's screen: for the owner, or for everyone while visitor pairing is on."""
     kiosk_only()
+    if not gate().visitor_pairing:
+        require_owner()
     return jsonify(code_info())
 
 
 @bp.post("/api/pairing/revoke")
 def revoke() -> Response:
-    kiosk_only()
+    """Unpair every phone: the owner's, on the kiosk's screen or from an owner's phone."""
+    require_owner()
     store().revoke()
     _publish(PairingChanged(revoked=True))
     return jsonify(code_info())
@@ -133,16 +144,18 @@ def open_ticket() -> Response:
     """The kiosk's "Pair a phone now": a one-time code that pairs one phone in the next two minutes,
     whatever the limits (someone guessing may have used them up)."""
     kiosk_only()
+    require_owner()
+    if phone_host() is None:
+        raise ApiError(ErrorCode.PAIRING_CLOSED, "Phones cannot reach the kiosk: LAN access is off (web.host).")
     ticket, seconds = store().open_ticket()
     url = _link(f"/pair#ticket={ticket}")
     return jsonify({"code": ticket, "url": url, "qr_svg": _qr(url), "expires_in": seconds})
 
 
 def _link(path: str) -> str:
-    """The address a phone opens for ``path`` on this kiosk."""
+    """The address a phone opens for ``path`` on this kiosk (its LAN address: never loopback)."""
     port = split_host(request.host)[1] or "80"
-    config_host = current_app.config["MOODIFY"].web.host
-    host = lan_address() if config_host in ANY_ADDRESS else config_host
+    host = phone_host() or "0.0.0.0"  # callers check phone_host() first
     host = f"[{host}]" if ":" in host else host
     return f"http://{host}:{port}{path}"
 
@@ -153,16 +166,13 @@ def _qr(url: str) -> str:
 
 def code_info() -> dict[str, Any]:
     """The code, the address a phone opens to pair, that address as an inline SVG QR code, and whether
-    someone is guessing (``alarm``) and how long a one-time code is still open (``ticket_left``)."""
+    someone is guessing (``alarm``) and how long a one-time code is still open (``ticket_left``). While
+    phones cannot reach the kiosk (``lan`` false) there is nothing to pair with: no code, link or QR."""
+    info: dict[str, Any] = {"lan": phone_host() is not None, "alarm": _alarm().active}
+    if not info["lan"]:
+        return info
     url = _link(f"/pair?code={store().code}")
-    return {
-        "code": store().code,
-        "url": url,
-        "qr_svg": _qr(url),
-        "lan": current_app.config["MOODIFY"].web.host not in LOOPBACK_ONLY,
-        "alarm": _alarm().active,
-        "ticket_left": store().ticket_left(),
-    }
+    return {"code": store().code, "url": url, "qr_svg": _qr(url), **info, "ticket_left": store().ticket_left()}
 
 
 def install(app: Flask, state_dir: Path, attempts_per_minute: int) -> None:
@@ -174,3 +184,4 @@ def install(app: Flask, state_dir: Path, attempts_per_minute: int) -> None:
     app.extensions["moodify.pairing_alarm"] = GuessingAlarm()
     app.before_request(guard)
     app.register_blueprint(bp)
+    owner.install(app, state_dir)

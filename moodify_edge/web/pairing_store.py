@@ -1,5 +1,7 @@
 """The persisted pairing state: the session secret, the pairing epoch, the code on the kiosk screen and the
-ids of the phones paired now; and the one-time code the kiosk's owner can show (kept in memory only).
+ids of the phones paired now, and which of them are the owner's; and the one-time code the kiosk's owner can
+show and visitors' pairings (both kept in memory only: a visitor's pairing ends after
+:data:`VISITOR_SECONDS`, or with a restart).
 
 The state lives in ``<state dir>/web-pairing.json`` (mode 0600, written with
 :func:`~moodify_edge.state_file.write_atomic`), so a restart unpairs no one. Each value is checked on load: a
@@ -29,6 +31,7 @@ MAX_PAIRINGS = 64  # phones paired at once; pairing one more unpairs the one pai
 CODE_DIGITS = 6
 TICKET_DIGITS = 12  # the one-time code: a million times harder to guess than the kiosk's code
 TICKET_SECONDS = 120.0
+VISITOR_SECONDS = 900.0  # a visitor's phone controls the kiosk for one visit: a quarter of an hour
 FORMATS = {
     "secret_key": re.compile(r"[0-9a-f]{32,256}"),
     "epoch": re.compile(r"[0-9a-f]{8,64}"),
@@ -57,6 +60,9 @@ def check_state(state: Any) -> dict[str, Any]:
         raise ValueError(f"pairings is not a list of at most {MAX_PAIRINGS}")
     if not all(isinstance(p, str) and PAIRING_ID.fullmatch(p) for p in pairings):
         raise ValueError("a pairing id is malformed")
+    owners = state.setdefault("owners", [])  # files from before owner phones have none
+    if not isinstance(owners, list) or not all(o in pairings for o in owners):
+        raise ValueError("owners is not a list of listed pairing ids")
     return state
 
 
@@ -73,12 +79,20 @@ class PairingStore:
         self.epoch: str = state.get("epoch") or secrets.token_hex(8)
         self.code: str = state.get("code") or _digits(CODE_DIGITS)
         self.pairings: list[str] = list(dict.fromkeys(state.get("pairings", [])))
+        self.owners: list[str] = list(dict.fromkeys(state.get("owners", [])))
+        self._visitors: dict[str, float] = {}  # a visitor's pairing id → when its pairing ends
         self._ticket: tuple[str, float] | None = None  # the one-time code and when it expires
         if state != self._state():
             self._write()
 
     def _state(self) -> dict[str, Any]:
-        return {"secret_key": self.secret_key, "epoch": self.epoch, "code": self.code, "pairings": self.pairings}
+        return {
+            "secret_key": self.secret_key,
+            "epoch": self.epoch,
+            "code": self.code,
+            "pairings": self.pairings,
+            "owners": self.owners,
+        }
 
     def _read(self) -> dict[str, Any]:
         try:
@@ -110,26 +124,41 @@ class PairingStore:
         with self._lock:
             self.code = _digits(CODE_DIGITS)
             self.epoch = secrets.token_hex(8)
-            self.pairings = []
+            self.pairings, self.owners, self._visitors = [], [], {}
             self._ticket = None
             self._write()
 
-    def add_pairing(self) -> str:
-        """A new pairing's id (for its session); past :data:`MAX_PAIRINGS` the oldest pairing ends."""
+    def add_pairing(self, owner: bool = True) -> str:
+        """A new pairing's id (for its session): the owner's (persisted; past :data:`MAX_PAIRINGS` the oldest
+        pairing ends), or a visitor's (in memory, for :data:`VISITOR_SECONDS`)."""
         pairing_id = new_pairing_id()
         with self._lock:
+            if not owner:
+                now = self._clock()
+                live = {p: end for p, end in self._visitors.items() if end > now}
+                self._visitors = dict(list(live.items())[-(MAX_PAIRINGS - 1) :]) | {pairing_id: now + VISITOR_SECONDS}
+                return pairing_id
             self.pairings = [*self.pairings, pairing_id][-MAX_PAIRINGS:]
+            self.owners = [p for p in [*self.owners, pairing_id] if p in self.pairings]
             self._write()
         return pairing_id
 
     def is_listed(self, pairing_id: object) -> bool:
-        return isinstance(pairing_id, str) and pairing_id in self.pairings
+        if not isinstance(pairing_id, str):
+            return False
+        return pairing_id in self.pairings or self._visitors.get(pairing_id, 0.0) > self._clock()
+
+    def is_owner(self, pairing_id: object) -> bool:
+        """Whether ``pairing_id`` is an owner's phone (paired while the owner had unlocked the kiosk)."""
+        return isinstance(pairing_id, str) and pairing_id in self.owners
 
     def forget(self, pairing_id: object) -> None:
         """End one pairing: a session (or a copy of its cookie) with this id is no longer paired."""
         with self._lock:
-            if self.is_listed(pairing_id):
+            self._visitors.pop(str(pairing_id), None)
+            if isinstance(pairing_id, str) and pairing_id in self.pairings:
                 self.pairings = [p for p in self.pairings if p != pairing_id]
+                self.owners = [p for p in self.owners if p != pairing_id]
                 self._write()
 
     def open_ticket(self) -> tuple[str, int]:

@@ -116,7 +116,12 @@ class Server:
         return JsonErrorChannel(server, conn, addr, adj, map=map)  # waitress's own errors as JSON too
 
     def run(self) -> None:
-        self._server.run()
+        try:
+            self._server.run()
+        except OSError:
+            # close() on another thread pulls the sockets from under the loop's select(): that is the stop.
+            if not self._stopping.is_set():
+                raise
 
     def close(self, timeout: float = 2.0) -> None:
         """End live streams, stop the worker threads (waiting at most ``timeout`` seconds) and the listening

@@ -46,6 +46,16 @@ def demo(tmp_path):
         yield stack
 
 
+@pytest.fixture
+def lan_demo(tmp_path):
+    """The demo stack with LAN access on (the LAN listener on 127.0.0.2), so the kiosk offers pairing; ``lan_url``
+    as in :func:`demo`."""
+    config = demo_config(tmp_path / "state", seconds=2.0, host="127.0.0.2")
+    with demo_stack(config) as stack, lan_server(stack.app) as lan_url:
+        stack.lan_url = lan_url
+        yield stack
+
+
 class Console:
     """Errors a page reported: console errors and uncaught exceptions."""
 

@@ -1,4 +1,4 @@
-"""Face detection: finds the largest face in a camera frame and cuts the square crop the classifier reads.
+"""The fallback face detector: OpenCV's Haar cascade, tracked between frames; boxes without landmarks.
 
 OpenCV's Haar cascade (shipped inside the opencv wheel, so nothing downloads) runs on a downscaled
 (``detect_width``, but never so far that a ``min_face`` face gets too small to find), equalised grey
@@ -16,9 +16,8 @@ import cv2
 import cv2.data
 import numpy as np
 
-from .config import DetectionConfig
-
-Box = tuple[int, int, int, int]  # x, y, w, h in pixels of the full frame
+from .choice import choose
+from .face import Box, Face
 
 CASCADE_FILE = "haarcascade_frontalface_default.xml"
 
@@ -36,11 +35,11 @@ def load_cascade() -> cv2.CascadeClassifier:
     return cascade
 
 
-class FaceDetector:
-    """Largest-face detector with a cheap tracking step; not thread-safe (one per pipeline)."""
+class HaarDetector:
+    """Haar detector with a cheap tracking step; not thread-safe (one per pipeline)."""
 
     # The tracked face is confirmed by the cascade every frame; a full-frame search this often (half a
-    # second at 30 frames/s) notices a larger face that has stepped in.
+    # second at 30 frames/s) finds the face again when tracking lost it; the tracked one keeps the run.
     FULL_SEARCH_EVERY = 15
     SCALE_FACTOR = 1.15
     MIN_NEIGHBORS = 4
@@ -53,25 +52,21 @@ class FaceDetector:
     TRACK_PAD = 0.35  # of the face's side, on each side
     TRACK_SIZES = (0.85, 1.2)  # of the face's side
 
-    def __init__(self, *, min_face: int = 60, detect_width: int = 320, margin: float = 0.1) -> None:
+    def __init__(self, *, min_face: int = 60, detect_width: int = 320) -> None:
         self.min_face = min_face
         self.detect_width = detect_width
-        self.margin = margin
         self._cascade = load_cascade()
         self._last: Box | None = None  # previous face, in frame pixels
         self._since_full = 0
-
-    @classmethod
-    def from_config(cls, detection: DetectionConfig) -> FaceDetector:
-        return cls(min_face=detection.min_face, detect_width=detection.detect_width, margin=detection.margin)
 
     def reset(self) -> None:
         """Forget the tracked face (a new run, a new visitor)."""
         self._last = None
         self._since_full = 0
 
-    def detect(self, frame: np.ndarray) -> Box | None:
-        """The largest face in a BGR (or grey) frame at least ``min_face`` pixels wide, or None."""
+    def detect(self, frame: np.ndarray) -> Face | None:
+        """The face the run follows (:mod:`.choice`) in a BGR (or grey) frame, at least ``min_face`` pixels
+        wide, or None."""
         found = None
         if self._last is not None and self._since_full < self.FULL_SEARCH_EVERY:
             found = self._search_near(frame, self._last)
@@ -80,14 +75,16 @@ class FaceDetector:
             found = self._search_frame(frame)
             self._since_full = 0
         self._last = found
-        return found if found is not None and min(found[2], found[3]) >= self.min_face else None
+        return Face(found) if found is not None and min(found[2], found[3]) >= self.min_face else None
 
     def _scale(self, frame: np.ndarray) -> float:
         """How far a frame is shrunk before the cascade looks at it."""
         return min(1.0, max(self.detect_width / frame.shape[1], self.RELIABLE_FACE / self.min_face))
 
     def _search_frame(self, frame: np.ndarray) -> Box | None:
-        return self._search(frame, self._scale(frame), self.min_face, 0)
+        faces = self._search(frame, self._scale(frame), self.min_face, 0)
+        chosen = choose([Face(box) for box in faces], frame.shape, self._last)
+        return chosen.box if chosen else None
 
     def _search_near(self, frame: np.ndarray, last: Box) -> Box | None:
         x, y, w, h = last
@@ -96,14 +93,12 @@ class FaceDetector:
         window = frame[y0 : min(frame.shape[0], y + h + pad), x0 : min(frame.shape[1], x + w + pad)]
         smallest, largest = self.TRACK_SIZES
         found = self._search(window, self._scale(frame), max(self.min_face, round(w * smallest)), round(w * largest))
-        if found is None:
-            return None
-        fx, fy, fw, fh = found
-        return fx + x0, fy + y0, fw, fh
+        chosen = choose([Face((fx + x0, fy + y0, fw, fh)) for fx, fy, fw, fh in found], frame.shape, last)
+        return chosen.box if chosen else None
 
-    def _search(self, region: np.ndarray, scale: float, min_side: int, max_side: int) -> Box | None:
-        """The largest face between ``min_side`` and ``max_side`` (0: no limit) pixels wide, looked
-        for in ``region`` (BGR or grey) shrunk by ``scale``; its box in ``region``'s pixels."""
+    def _search(self, region: np.ndarray, scale: float, min_side: int, max_side: int) -> list[Box]:
+        """Faces between ``min_side`` and ``max_side`` (0: no limit) pixels wide, looked for in
+        ``region`` (BGR or grey) shrunk by ``scale``; their boxes in ``region``'s pixels."""
         grey = _grey(region)
         if scale < 1.0:
             size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
@@ -115,25 +110,7 @@ class FaceDetector:
             minSize=(max(1, math.ceil(min_side * scale)),) * 2,
             maxSize=(int(max_side * scale) + 1 if max_side else 0,) * 2,
         )
-        if len(faces) == 0:
-            return None
-        x, y, w, h = (int(v) / scale for v in max(faces, key=lambda f: int(f[2]) * int(f[3])))
-        return round(x), round(y), round(w), round(h)
-
-    def crop(self, frame: np.ndarray, box: Box, size: int) -> np.ndarray:
-        """A ``size``×``size`` grey crop of the face with ``margin`` around it; edges are replicated
-        where the square runs off the frame."""
-        x, y, w, h = box
-        side = round(max(w, h) * (1.0 + 2.0 * self.margin))
-        cx, cy = x + w / 2.0, y + h / 2.0
-        x0, y0 = round(cx - side / 2.0), round(cy - side / 2.0)
-        height, width = frame.shape[:2]
-        region = _grey(frame[max(0, y0) : min(height, y0 + side), max(0, x0) : min(width, x0 + side)])
-        top, left = max(0, -y0), max(0, -x0)
-        bottom, right = side - top - region.shape[0], side - left - region.shape[1]
-        if top or left or bottom or right:
-            region = cv2.copyMakeBorder(region, top, bottom, left, right, cv2.BORDER_REPLICATE)
-        return cv2.resize(region, (size, size), interpolation=cv2.INTER_AREA)
+        return [tuple(round(int(v) / scale) for v in face) for face in faces]  # type: ignore[misc]
 
 
 def _grey(image: np.ndarray) -> np.ndarray:
