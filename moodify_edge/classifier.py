@@ -6,11 +6,15 @@ read from the model itself, so the shipped full-int8 model and float models (suc
 ``fer`` package's, converted for comparison) run through the same code.
 
 LiteRT (``ai-edge-litert``) is preferred; ``tflite_runtime`` is the fallback on old images.
+:func:`quiet_delegate_notice` keeps LiteRT's one native start-up line off the command line's stderr.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +31,36 @@ except ImportError:
 
 MODEL_NAME = "emotion_int8.tflite"
 LABELS_NAME = "labels.txt"
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """File descriptor 2 points at /dev/null inside (native code writes there, not to ``sys.stderr``)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def quiet_delegate_notice() -> None:
+    """Swallow LiteRT's "INFO: Created TensorFlow Lite XNNPACK delegate for CPU.".
+
+    LiteRT writes that line straight to the process's native stderr, once per process, at the first
+    ``allocate_tensors()``; no environment variable or Python setting turns it off (``TF_CPP_MIN_LOG_LEVEL``
+    does not reach LiteRT's own logger). So the command line allocates the shipped model once, before any
+    other interpreter, with file descriptor 2 pointed at /dev/null for that moment: the one notice goes
+    nowhere and every later interpreter (BlazeFace's, the classifier's) is silent. Called at start-up, before
+    any other thread writes to stderr; without a runtime or model it does nothing.
+    """
+    if Interpreter is None or not default_model_path().is_file():
+        return
+    with _native_stderr_silenced():
+        Interpreter(model_path=str(default_model_path())).allocate_tensors()
 
 
 def default_model_path() -> Path:

@@ -1,4 +1,10 @@
-"""The ``moodify-edge`` command line: run the service, detect once, check the setup, print the version."""
+"""The ``moodify-edge`` command line: run the service, detect once, check the setup, print the version.
+
+``--config PATH`` goes before or after the command (``moodify-edge doctor --config X`` and
+``moodify-edge --config X doctor`` are the same). Every command keeps LiteRT's native start-up line quiet
+(:func:`moodify_edge.classifier.quiet_delegate_notice`). :func:`run_url` is the address ``run`` will serve
+(``scripts/demo.sh`` prints it).
+"""
 
 from __future__ import annotations
 
@@ -15,29 +21,39 @@ EX_USAGE = 64
 EX_UNAVAILABLE = 69
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="moodify-edge", description="Emotion-to-music kiosk for the Raspberry Pi.")
+def _config_option(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
         "--config",
         metavar="PATH",
+        default=default,
         help=f"TOML config file (default: ${config_module.ENV_VAR}, else {config_module.DEFAULT_PATH} if present)",
     )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="moodify-edge", description="Emotion-to-music kiosk for the Raspberry Pi.")
+    _config_option(parser, None)
+    # The same option after the command; SUPPRESS keeps a --config given before the command when none follows.
+    after = argparse.ArgumentParser(add_help=False)
+    _config_option(after, argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the kiosk service")
+    run = commands.add_parser("run", help="run the kiosk service", parents=[after])
     run.add_argument("--demo", action="store_true", help="sample faces as the camera, offline music, no GPIO")
     run.add_argument("--host", help="override web.host")
     run.add_argument("--port", type=int, help="override web.port")
 
-    detect = commands.add_parser("detect", help="one detection run from a camera or file; prints the result")
+    detect = commands.add_parser(
+        "detect", help="one detection run from a camera or file; prints the result", parents=[after]
+    )
     detect.add_argument("--source", help='"picam", "usb:N", "/dev/videoN", "demo", or a video/image/folder path')
     detect.add_argument("--seconds", type=float, help="length of the run (default: detection.seconds)")
     detect.add_argument("--max-frames", type=int, help="stop after this many frames")
     detect.add_argument("--json", action="store_true", help="print the result as JSON")
     detect.add_argument("--frames", action="store_true", help="include the per-frame records (with --json)")
 
-    commands.add_parser("doctor", help="check camera, model, GPIO, web port, Spotify and the kiosk")
-    commands.add_parser("version", help="print the version")
+    commands.add_parser("doctor", help="check camera, model, GPIO, web port, Spotify and the kiosk", parents=[after])
+    commands.add_parser("version", help="print the version", parents=[after])
     return parser
 
 
@@ -65,10 +81,15 @@ def _detect(config: Config, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(include_frames=args.frames), indent=2, ensure_ascii=False))
     elif result.emotion:
-        print(f"{result.label} ({result.confidence:.0%}) in {result.frames_with_face} of {result.frames_seen} frames")
+        print(f"{result.label} ({result.confidence:.0%}) in {result.frames_with_face} of {frames(result.frames_seen)}")
     else:
-        print(f"no face seen in {result.frames_seen} frames")
+        print(f"No face seen in {frames(result.frames_seen)}")
     return 0
+
+
+def frames(count: int) -> str:
+    """``"1 frame"``, ``"2 frames"``."""
+    return f"{count} frame" if count == 1 else f"{count} frames"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         return EX_CONFIG
 
 
-def _command(args: argparse.Namespace) -> int:
+def _run_config(args: argparse.Namespace) -> Config:
     config = config_module.load(args.config)
     if args.command == "run":
         if args.demo:
@@ -92,6 +113,25 @@ def _command(args: argparse.Namespace) -> int:
             config = config_module.override(config, "web.host", args.host)
         if args.port is not None:
             config = config_module.override(config, "web.port", args.port)
+    return config
+
+
+def run_url(argv: list[str]) -> str:
+    """The kiosk's own address that ``moodify-edge run ARGV`` will serve (its ``--port``, else the config's
+    ``web.port``); ``scripts/demo.sh`` prints it. A bad argument or config is left for ``run`` to report."""
+    try:
+        args = _parser().parse_args(["run", *argv])
+        port = _run_config(args).web.port
+    except (SystemExit, ConfigError):
+        return ""
+    return f"http://127.0.0.1:{port}"
+
+
+def _command(args: argparse.Namespace) -> int:
+    config = _run_config(args)
+    from .classifier import quiet_delegate_notice
+
+    quiet_delegate_notice()
     logging.basicConfig(
         level=config.service.log_level.upper(), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )

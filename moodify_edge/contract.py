@@ -124,6 +124,7 @@ class ErrorCode(StrEnum):
     MPD_PASSWORD = "mpd_password"
     MPD_ERROR = "mpd_error"
     TRACK_UNREADABLE = "track_unreadable"
+    RECEIVER_LOGIN_NEEDED = "receiver_login_needed"  # the Connect receiver has no login of its own
 
     @property
     def status(self) -> int:
@@ -169,6 +170,7 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.MPD_PASSWORD: 502,
     ErrorCode.MPD_ERROR: 502,
     ErrorCode.TRACK_UNREADABLE: 502,
+    ErrorCode.RECEIVER_LOGIN_NEEDED: 503,
 }
 
 

@@ -1,12 +1,11 @@
 """The kiosk controller: the one place that decides what happens when someone presses a button.
 
-It owns the kiosk's state (idle → detecting → result), starts detection runs on a worker thread,
-turns a result into recommendations and playback, and publishes every change on the event bus.
-The web app, the GPIO button and the LED all talk to it; none of them talk to each other.
+It owns the kiosk's state (idle → detecting → result), starts detection runs on a worker thread, turns a result
+into recommendations (by the visitor's goal, else ``[kiosk] goal``) and playback, and publishes every change on
+the event bus. The web app, the GPIO button and the LED all talk to it; none of them talk to each other.
 Unattended, it goes back to idle by itself (``[kiosk] idle_seconds`` after a result), fades the music out
 (``[kiosk] music_minutes``), gives each visitor ``[kiosk] default_volume`` and caps every volume at
-``[kiosk] max_volume`` (the timers are in :mod:`.idle`).
-"""
+``[kiosk] max_volume`` (the timers are in :mod:`.idle`)."""
 
 from __future__ import annotations
 
@@ -32,6 +31,7 @@ from .events import (
     StateChanged,
 )
 from .idle import FADE_SECONDS, Timers, fade_out
+from .mood import Policy, goal_policy
 from .music import MusicBackend, MusicError, PlayerState, Recommendations
 from .pipeline import FramePipeline
 from .runs import DetectionRun, FrameReading, FrameSource, RunResult
@@ -114,10 +114,10 @@ class Controller:
         self.bus.publish(event)
 
     # ----------------------------------------------------------------- runs
-    def trigger(self, origin: TriggerOrigin = TriggerOrigin.SCREEN) -> RunInfo:
-        """Start a detection run; raises :class:`Busy` while one is in progress, and
-        :class:`~moodify_edge.capture.CameraError` while the camera is unavailable (a run then could only
-        end in "no face seen", blaming the visitor for a missing camera)."""
+    def trigger(self, origin: TriggerOrigin = TriggerOrigin.SCREEN, goal: Policy | None = None) -> RunInfo:
+        """Start a run whose music follows ``goal`` (else ``[kiosk] goal``); raises :class:`Busy` while one is in
+        progress, and :class:`~moodify_edge.capture.CameraError` while the camera is unavailable (a run then
+        could only end in "no face seen", blaming the visitor for a missing camera)."""
         with self._lock:
             if self.detecting:
                 raise Busy()
@@ -139,7 +139,8 @@ class Controller:
             self._last_frame = None
             self._timers.cancel()  # a new visitor: the last one's screen and music are theirs now
             self._set_state(StateChanged(KioskState.DETECTING, run=self._run_info))
-            self._worker = threading.Thread(target=self._work, args=(self._run,), name="detection", daemon=True)
+            policy = goal or goal_policy(self.config.kiosk.goal)
+            self._worker = threading.Thread(target=self._work, args=(self._run, policy), name="detection", daemon=True)
             self._worker.start()
             return self._run_info
 
@@ -177,7 +178,7 @@ class Controller:
         self._last_frame = reading
         self.bus.publish(FrameRead(reading))
 
-    def _work(self, run: DetectionRun) -> None:
+    def _work(self, run: DetectionRun, policy: Policy | None) -> None:
         self._reset_volume()
         try:
             result = run.run()
@@ -194,7 +195,7 @@ class Controller:
                 self._arm_timers(run)
         self.bus.publish(RunFinished(result))
         if result.emotion:
-            self._recommend(run, result.emotion)
+            self._recommend(run, result.emotion, policy)
 
     # ----------------------------------------------------------------- unattended
     def _arm_timers(self, run: DetectionRun) -> None:
@@ -236,9 +237,9 @@ class Controller:
     def _music_failed(self, exc: MusicError) -> None:
         self.bus.publish(ErrorRaised(ErrorSource.MUSIC, exc.code, exc.message))
 
-    def _recommend(self, run: DetectionRun, emotion: str) -> None:
+    def _recommend(self, run: DetectionRun, emotion: str, policy: Policy | None) -> None:
         try:
-            recommendations = self.music.source.recommend(emotion)
+            recommendations = self.music.source.recommend(emotion, policy)
         except MusicError as exc:
             self._music_failed(exc)
             return
@@ -257,8 +258,7 @@ class Controller:
                 self.play(recommendations.tracks[0].uri)
 
     def _player_action(self, action: Callable[[], PlayerState]) -> PlayerState:
-        """Run one player action and publish the new state. A :class:`MusicError` is published for the
-        screen and raised for the API."""
+        """Run one player action and publish the new state; a :class:`MusicError` is published, then raised."""
         try:
             state = action()
         except MusicError as exc:

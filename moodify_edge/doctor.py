@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import functools
-import json
 import socket
 import urllib.error
 import urllib.parse
@@ -23,6 +22,7 @@ import numpy as np
 
 from .config import Config
 from .contract import MusicBackendName
+from .doctor_system import any_running_service, korean_fonts
 from .music import MusicBackend, MusicError
 
 KIOSK_UNIT = Path("/etc/systemd/user/moodify-kiosk.service")
@@ -43,13 +43,23 @@ class Check:
 
 
 def check_camera(config: Config, running: dict[str, Any] | None) -> Check:
-    """``running``: the state of the service already running here (None: not running)."""
+    """``running``: the state of the service already running here, on any port (None: not running)."""
     from .capture import CameraError, open_camera
 
     if running is not None:  # the service holds the camera: ask it rather than fight it for the device
         camera = running.get("camera") or {}
+        where = "" if running.get("port") == config.web.port else f" on port {running.get('port')}"
+        if running.get("demo") and config.camera.source != "demo":
+            return Check(
+                "camera",
+                "warn",
+                f"the demo service{where} is running (sample faces) → stop it, then run doctor again to check "
+                f'camera.source "{config.camera.source}"',
+            )
         if camera.get("ok"):
-            return Check("camera", "ok", f"{camera.get('message')} (in use by the running service)")
+            return Check("camera", "ok", f"{camera.get('message')} (in use by the running service{where})")
+        if camera.get("starting"):
+            return Check("camera", "warn", f"the running service{where} is still opening the camera → run doctor again")
         return Check(
             "camera",
             "fail",
@@ -108,17 +118,6 @@ def check_gpio(config: Config) -> Check:
     return Check("gpio", "ok", f"button on BCM {config.gpio.button_pin} can be read")
 
 
-def _running_service(port: int) -> dict[str, Any] | None:
-    """The state of the Moodify Edge service answering on ``port``, or None when none answers there."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state", timeout=3) as response:
-            if response.headers.get("Server") != "moodify-edge":
-                return None
-            return json.load(response)
-    except (OSError, ValueError, urllib.error.URLError):
-        return None
-
-
 def check_web_port(config: Config, running: dict[str, Any] | None) -> Check:
     host, port = config.web.host, config.web.port
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -129,7 +128,7 @@ def check_web_port(config: Config, running: dict[str, Any] | None) -> Check:
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 return Check("web port", "fail", f"cannot listen on {host}:{port}: {exc.strerror} → check web.host")
-            if running is not None:
+            if running is not None and running.get("port") == port:
                 return Check("web port", "ok", f"{host}:{port} is served by Moodify Edge (the service is running)")
             return Check("web port", "fail", f"port {port} is used by another program → stop it or change web.port")
     return Check("web port", "ok", f"{host}:{port} is free for the service")
@@ -214,6 +213,11 @@ def check_kiosk(unit: Path = KIOSK_UNIT, autostart: Path = KIOSK_AUTOSTART) -> C
     return Check("kiosk screen", "ok", f"{unit.name} starts with the desktop")
 
 
+def check_fonts() -> Check:
+    level, message = korean_fonts()
+    return Check("korean fonts", level, message)
+
+
 CRITICAL = {"camera", "model", "web port"}
 
 
@@ -222,7 +226,7 @@ def checks(config: Config) -> list[tuple[str, Callable[[], Check]]]:
     from .music.factory import create_music
 
     music = functools.cache(lambda: create_music(config))
-    running = functools.cache(lambda: _running_service(config.web.port))  # asked once, for two checks
+    running = functools.cache(lambda: any_running_service(config.web.port))  # asked once, for two checks
     return [
         ("camera", lambda: check_camera(config, running())),
         ("model", lambda: check_model(config)),
@@ -232,6 +236,7 @@ def checks(config: Config) -> list[tuple[str, Callable[[], Check]]]:
         ("connect device", lambda: check_connect_device(config, music())),
         ("mpd", lambda: check_mpd(config)),
         ("kiosk screen", check_kiosk),
+        ("korean fonts", check_fonts),
     ]
 
 

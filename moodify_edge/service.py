@@ -4,6 +4,7 @@ and GPIO, reporting to systemd (READY, STATUS, watchdog) and stopping cleanly on
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
 import threading
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EX_SOFTWARE = 70  # sysexits: a worker died or start-up failed; systemd restarts us (Restart=on-failure)
+EX_UNAVAILABLE = 69  # sysexits: web.port is taken; systemd retries (it may be an old copy still stopping)
 STOP_SECONDS = 1.8  # everything released within this, so SIGTERM ends the process inside 2 s
 
 
@@ -75,7 +77,7 @@ class Service:
         self.url = ""
 
     def start(self) -> None:
-        from .capture import CameraFeed
+        from .capture import CameraFeed, Preview
         from .controller import Controller
         from .gpio import KioskGpio
         from .mqtt import start_mqtt
@@ -94,7 +96,8 @@ class Service:
         self._parts.append(lambda _left: music.close())
         self.controller = Controller(config, self.bus, self.feed, pipeline, music, camera_status=self.feed.status)
         self._parts.append(self._end_run)
-        self.web = serve(create_app(self.controller, config), config.web.host, config.web.port)
+        camera_view = Preview(self.feed, self.bus) if config.kiosk.preview else None
+        self.web = serve(create_app(self.controller, config, camera_view), config.web.host, config.web.port)
         self._parts.append(self.web.close)
         self.web.start(on_stop=self._web_stopped)
         self.gpio = gpio = KioskGpio.open(config.gpio, self.controller, self.bus)
@@ -151,7 +154,8 @@ class Service:
 
 def run_service(config: Config) -> int:
     """Run the kiosk until SIGTERM or SIGINT; 0 after a clean stop, 78 for a configuration problem,
-    70 when start-up or a worker failed (systemd restarts it)."""
+    69 when ``web.port`` is already in use (one line naming it), 70 when start-up or a worker failed (systemd
+    restarts it)."""
     setup_logging(config.service.log_level)
     service = Service(config)
 
@@ -170,6 +174,19 @@ def run_service(config: Config) -> int:
     except ConfigError as exc:
         log.error("config error: %s", exc)
         return EX_CONFIG
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            log.exception("start-up failed: %s", exc)
+            service.failure = str(exc)
+        else:  # one line, no traceback: the most common start-up problem of all
+            web = service.config.web
+            log.error(
+                "web.port: port %d is already in use on %s (another Moodify Edge, or another program) → stop it, "
+                "or choose another port (web.port in the config, or run --port)",
+                web.port,
+                web.host,
+            )
+            return EX_UNAVAILABLE
     except Exception as exc:
         log.exception("start-up failed: %s", exc)
         service.failure = str(exc)

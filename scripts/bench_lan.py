@@ -5,7 +5,8 @@ the LAN listener on 127.0.0.2, attackers at source addresses 127.0.0.10 and up.
 Figures (each in its own function, so more can be added):
 
 * :func:`pairing_guesses`: wrong pairing codes the kiosk *compared* (answered ``403 wrong_code``, not ``429``)
-  per minute, guessing for ``--seconds`` from 1 and from 8 source addresses, each on a fresh state directory.
+  per minute, with visitor pairing on (with it off, the default, no stranger's code is compared at all),
+  guessing for ``--seconds`` from 1 and from 8 source addresses, each on a fresh state directory.
 * :func:`report_kiosk_under_load`: how fast the kiosk's page and ``/api/state`` answer its own browser on
   127.0.0.1, first with nothing else going on (the baseline), then while 8 paired phones hold 64 live-event
   streams and 30 strangers hold 300 idle connections to the LAN listener; with the ratio.
@@ -32,12 +33,15 @@ from moodify_edge.config import Config
 from moodify_edge.service import Service
 
 LAN_HOST = "127.0.0.2"
+OWNER_PIN = "2468"
 
 
-def demo_service(state_dir: Path) -> Service:
+def demo_service(state_dir: Path, *, visitor_pairing: bool = False) -> Service:
     """The kiosk service in demo mode with the LAN listener on :data:`LAN_HOST`, started."""
     config = Config().replace("service", demo=True, state_dir=str(state_dir))
     config = config.replace("camera", source="demo").replace("gpio", enabled=False)
+    # Pairing phones is the owner's; with visitor pairing on, anyone's guesses reach the code at all.
+    config = config.replace("kiosk", owner_pin=OWNER_PIN, visitor_pairing=visitor_pairing)
     service = Service(config.replace("web", host=LAN_HOST, port=0))
     service.start()
     return service
@@ -46,14 +50,14 @@ def demo_service(state_dir: Path) -> Service:
 class Guesser:
     """A browser at one source address: its own session cookie and CSRF token."""
 
-    def __init__(self, port: int, source: str) -> None:
-        self.port, self.source = port, source
+    def __init__(self, port: int, source: str, host: str = LAN_HOST) -> None:
+        self.port, self.source, self.host = port, source, host
         self.headers = {"Content-Type": "application/json"}
         status, answer, cookie = self.request("GET", "/api/pairing")
         self.headers.update({"Cookie": cookie, "X-CSRF-Token": answer["csrf_token"]})
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict, str]:
-        connection = http.client.HTTPConnection(LAN_HOST, self.port, timeout=10, source_address=(self.source, 0))
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=10, source_address=(self.source, 0))
         try:
             connection.request(method, path, json.dumps(body) if body else None, self.headers)
             response = connection.getresponse()
@@ -62,23 +66,24 @@ class Guesser:
         finally:
             connection.close()
 
-    def guess_until(self, deadline: float, counts: dict[int, int], lock: threading.Lock) -> None:
+    def guess_until(self, deadline: float, counts: dict[str, int], lock: threading.Lock) -> None:
         code = 0
         while time.monotonic() < deadline:
             code += 1
-            status = self.request("POST", "/api/pairing/pair", {"code": f"{code:06d}"})[0]
+            status, answer, _ = self.request("POST", "/api/pairing/pair", {"code": f"{code:06d}"})
+            answer_code = answer.get("error", {}).get("code", "paired") if status != 200 else "paired"
             with lock:
-                counts[status] = counts.get(status, 0) + 1
+                counts[answer_code] = counts.get(answer_code, 0) + 1
 
 
-def pairing_guesses(addresses: int, seconds: float) -> dict[int, int]:
+def pairing_guesses(addresses: int, seconds: float) -> dict[str, int]:
     """Answers by status while ``addresses`` sources guess codes for ``seconds`` (a thread each)."""
     with tempfile.TemporaryDirectory() as state_dir:
-        service = demo_service(Path(state_dir))
+        service = demo_service(Path(state_dir), visitor_pairing=True)
         try:
             port = urlsplit(service.url).port or 80
             guessers = [Guesser(port, f"127.0.0.{10 + n}") for n in range(addresses)]
-            counts: dict[int, int] = {}
+            counts: dict[str, int] = {}
             lock = threading.Lock()
             deadline = time.monotonic() + seconds
             threads = [threading.Thread(target=g.guess_until, args=(deadline, counts, lock)) for g in guessers]
@@ -94,7 +99,7 @@ def pairing_guesses(addresses: int, seconds: float) -> dict[int, int]:
 def report_pairing_guesses(seconds: float) -> None:
     for addresses in (1, 8):
         counts = pairing_guesses(addresses, seconds)
-        compared = counts.get(403, 0)
+        compared = counts.get("wrong_code", 0)
         total = sum(counts.values())
         print(
             f"pairing: {addresses} address(es), {seconds:.0f} s: {compared} wrong codes compared "
@@ -107,12 +112,9 @@ class Phone(Guesser):
     """A phone that paired with the code the kiosk shows."""
 
     def pair(self, port: int) -> None:
-        kiosk = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        try:
-            kiosk.request("GET", "/api/pairing/code")
-            code = json.loads(kiosk.getresponse().read())["code"]
-        finally:
-            kiosk.close()
+        owner = Guesser(port, "127.0.0.1", host="127.0.0.1")  # the kiosk's own screen, unlocked by the owner
+        assert owner.request("POST", "/api/owner/unlock", {"pin": OWNER_PIN})[0] == 200
+        code = owner.request("GET", "/api/pairing/code")[1]["code"]
         status, answer, cookie = self.request("POST", "/api/pairing/pair", {"code": code})
         assert status == 200, answer
         if cookie:

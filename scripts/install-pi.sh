@@ -322,6 +322,27 @@ EOF
   done_list+=("mpd installed: put music in $MPD_MUSIC/moods/<emotion>/ (then: mpc update, or restart mpd)")
 }
 
+# configure_raspotify CONF NAME: librespot named NAME, found by phones on the LAN (Zeroconf discovery) and
+# keeping the credentials a phone hands it (credentials cache): no username, password or OAuth prompt. raspotify
+# turns librespot's --foo-bar option into LIBRESPOT_FOO_BAR in CONF; a key commented out is the default.
+configure_raspotify() {
+  local conf=$1 name=$2 sed_name
+  sed_name=$(printf '%s' "$name" | sed 's/[\/&]/\\&/g')  # the name is sed replacement text here
+  local edits=(
+    -e "s/^#\{0,1\} *LIBRESPOT_NAME=.*/LIBRESPOT_NAME=\"$sed_name\"/"
+    -e 's/^ *\(LIBRESPOT_\(DISABLE_DISCOVERY\|DISABLE_CREDENTIAL_CACHE\|USERNAME\|PASSWORD\|ENABLE_OAUTH\)=.*\)/#\1/'
+  )
+  if [[ -f $conf ]]; then
+    local edited
+    edited=$(sed "${edits[@]}" "$conf")
+    grep -q '^LIBRESPOT_NAME=' <<< "$edited" || edited+=$'\n'"LIBRESPOT_NAME=\"$name\""
+    put 0644 root:root "$conf" <<< "$edited"
+  else  # a dry run before the package is there
+    run sed -i "${edits[@]}" "$conf"
+  fi
+  done_list+=("$conf: LIBRESPOT_NAME=\"$name\", Zeroconf discovery and credentials cache on, no password/OAuth")
+}
+
 install_raspotify() {
   if [[ -z $(apt_available raspotify) ]]; then
     run curl -fsSL -o /usr/share/keyrings/raspotify_key.asc https://dtcooper.github.io/raspotify/key.asc
@@ -332,16 +353,9 @@ install_raspotify() {
   run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq raspotify
   done_list+=("raspotify installed")
   local conf=/etc/raspotify/conf name
-  name=$(sed -n 's/^device_name *= *"\(.*\)"/\1/p' "$CONF_DIR/config.toml" 2>/dev/null | head -n1)
+  name=$(sed -n 's/^device_name *= *"\(.*\)"/\1/p' "$CONF_DIR/config.toml" 2>/dev/null | head -n1 || true)
   name=${name:-Moodify Edge}
-  if [[ -f $conf ]] && ! grep -q '^LIBRESPOT_ENABLE_OAUTH=' "$conf"; then
-    local sed_name
-    sed_name=$(printf '%s' "$name" | sed 's/[\/&]/\\&/g')  # the name is sed replacement text here
-    run sed -i -e "s/^#\{0,1\}LIBRESPOT_NAME=.*/LIBRESPOT_NAME=\"$sed_name\"/" \
-      -e 's/^#\{0,1\} *LIBRESPOT_ENABLE_OAUTH=.*/LIBRESPOT_ENABLE_OAUTH=/' "$conf"
-    grep -q 'LIBRESPOT_ENABLE_OAUTH' "$conf" || run sh -c "echo LIBRESPOT_ENABLE_OAUTH= >> $conf"
-    done_list+=("$conf: LIBRESPOT_NAME=\"$name\", OAuth login from cached credentials")
-  fi
+  configure_raspotify "$conf" "$name"
   # Lets the service restart a vanished receiver (spotify.receiver_unit), and nothing else.
   put 0644 root:root "$POLKIT_RULE" <<EOF
 // Moodify Edge may restart the Spotify Connect receiver when it has vanished from the device list.
@@ -353,22 +367,15 @@ polkit.addRule(function (action, subject) {
 });
 EOF
   local cache
-  cache=$(sed -n 's/^LIBRESPOT_SYSTEM_CACHE="\{0,1\}\([^"]*\)"\{0,1\}/\1/p' "$conf" 2>/dev/null | head -n1)
+  cache=$(sed -n 's/^LIBRESPOT_SYSTEM_CACHE="\{0,1\}\([^"]*\)"\{0,1\}/\1/p' "$conf" 2>/dev/null | head -n1 || true)
   cache=${cache:-/var/cache/raspotify}
   if [[ ! -f $cache/credentials.json ]]; then
     cat <<EOF
 
-ONE MANUAL STEP for raspotify (docs/SPOTIFY.md, section 5): librespot must log in once to cache its
-OAuth credentials, or the speaker "$name" stays invisible to the Web API. Run:
-
-  sudo systemctl stop raspotify
-  sudo librespot --name "$name" --system-cache $cache --disable-audio-cache --enable-oauth --oauth-port 0
-
-open the https://accounts.spotify.com/authorize?... address it prints in any browser, log in with the
-account you will log in with on the kiosk, paste the address you are sent back to, wait for
-"authenticated", press Ctrl-C, then:
-
-  sudo chown -R raspotify: $cache && sudo systemctl start raspotify
+ONE STEP LEFT for the speaker "$name", no shell needed (docs/SPOTIFY.md, section 5): on a phone on the same
+Wi-Fi, open the Spotify app (the account you log in with on the kiosk), tap the devices icon and choose
+"$name" once. librespot keeps the login in $cache and logs in by itself from then on. Until then the
+kiosk screen says so (receiver_login_needed).
 
 EOF
   fi

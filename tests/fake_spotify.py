@@ -6,6 +6,8 @@ search (10 a page), the user's playlists (paged) and their items (served to thei
 anyone else), tracks, and the player (devices, transfer, play, pause, next, previous, volume, state).
 ``refresh_delay`` makes the accounts service slow to answer a refresh: the refresh token is rotated when
 the request arrives, so a client that stops waiting has lost the new token, as with the real service.
+``registered = False`` is a development-mode app whose allow-list lacks the user: the login itself works,
+and every Web API call answers 403 "the user may not be registered", as Spotify does.
 Tests point spotipy at it through ``spotify.api_url`` and ``spotify.accounts_url`` and script failures
 per path with :meth:`FakeSpotify.fail`.
 """
@@ -22,7 +24,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlencode, urlparse
 
 ERRORS = {
@@ -44,6 +46,12 @@ ERRORS = {
 DEVICE_NOT_FOUND = {"error": {"status": 404, "message": "Device not found"}}
 USER_ID = "kiosk-user"
 NOT_YOURS = {"error": {"status": 403, "message": "Forbidden"}}
+NOT_REGISTERED = {
+    "error": {
+        "status": 403,
+        "message": "Check settings on developer.spotify.com/dashboard, the user may not be registered.",
+    }
+}
 
 
 @dataclass
@@ -67,8 +75,28 @@ class Seen:
     token: str
 
 
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 (a free port) for a fake: :meth:`serve` it, then :meth:`start`."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+
 @dataclass
-class FakeSpotify:
+class FakeSpotify(LocalServer):
     client_id: str = "test-client"
     premium: bool = True
     scope: str = ""  # scope granted to new tokens; "" = whatever was asked for
@@ -79,6 +107,7 @@ class FakeSpotify:
     search_size: int = 25  # results per query when a query has no scripted results
     search_results: dict[str, list[str | None]] = field(default_factory=dict)
     refresh_delay: float = 0.0  # seconds the accounts service takes to answer a refresh (after rotating)
+    registered: bool = True  # False: the user is not on the development-mode app's allow-list
 
     def __post_init__(self) -> None:
         self.lock = threading.Lock()
@@ -95,21 +124,7 @@ class FakeSpotify:
         self.active_device: str | None = None
         self.deny_authorize = False
         self._ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    # ----------------------------------------------------------------- lifecycle
-    def start(self) -> FakeSpotify:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.serve(_handler(self))
 
     @property
     def api_url(self) -> str:
@@ -478,6 +493,8 @@ def _handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                 return self._answer(404, {"error": {"status": 404, "message": "Not found"}})
             if token not in fake.access_tokens:
                 return self._answer(401, ERRORS[401])
+            if not fake.registered:
+                return self._answer(403, NOT_REGISTERED)
             with fake.lock:
                 status, payload = fake.api(self.command, url.path, query, body)
             return self._answer(status, payload)

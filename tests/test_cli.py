@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from helpers import free_port
+import cv2
+import numpy as np
+from helpers import DATA, free_port
 
 from moodify_edge import __version__
 
@@ -120,3 +124,69 @@ def test_a_config_file_with_a_byte_order_mark_is_read(tmp_path):
         EX_CONFIG,
         f"moodify-edge: config error: {path}: web.port: 99999 is above the maximum 65535\n",
     )
+
+
+# ------------------------------------------------------------------------------------- newcomer traps (#13)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def demo_file(tmp_path: Path, port: int) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[service]\nstate_dir = '{tmp_path / 'state'}'\n[camera]\nsource = 'demo'\n[web]\nport = {port}\n")
+    return path
+
+
+def test_config_goes_before_or_after_the_command(tmp_path):
+    path = demo_file(tmp_path, free_port())
+    for args in (("doctor", "--config", str(path)), ("--config", str(path), "doctor")):
+        done = moodify(*args)
+        assert done.stdout.startswith(f"Moodify Edge doctor (config: {path})"), (args, done.stdout, done.stderr)
+
+
+def test_a_busy_port_is_one_line_naming_web_port_and_exit_69(tmp_path):
+    port = free_port()
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", port))
+        other.listen()
+        done = moodify("run", "--demo", "--config", str(demo_file(tmp_path, port)))
+    assert done.returncode == 69, done.stderr
+    assert "Traceback" not in done.stderr
+    problem = [line for line in done.stderr.splitlines() if "ERROR" in line]
+    assert len(problem) == 1 and "web.port" in problem[0] and str(port) in problem[0]
+
+
+def test_commands_are_quiet_and_count_frames_in_good_english(tmp_path):
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((240, 320, 3), 128, np.uint8))
+    done = moodify("detect", "--source", str(blank), "--max-frames", "1")
+    assert (done.returncode, done.stdout) == (0, "No face seen in 1 frame\n")
+    assert "XNNPACK" not in done.stderr and done.stderr == ""
+    face = moodify("detect", "--source", str(DATA / "astronaut.png"))  # an image is one frame
+    assert face.stdout.endswith(" in 1 of 1 frame\n") and face.stderr == ""
+    doctor = moodify("doctor", "--config", str(demo_file(tmp_path, free_port())))
+    assert "XNNPACK" not in doctor.stdout + doctor.stderr
+
+
+def test_the_demo_command_prints_the_port_it_really_uses(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [str(ROOT / "scripts" / "demo.sh"), "--port", str(port)],
+        env={
+            **os.environ,
+            "MOODIFY_VENV": str(Path(sys.executable).parent.parent),
+            "MOODIFY_CONFIG": str(demo_file(tmp_path, 5999)),
+        },
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        while line and "open http" not in line:
+            line = process.stdout.readline()
+    finally:
+        process.terminate()
+        process.wait(10)
+    assert f"open http://127.0.0.1:{port} " in line, line

@@ -100,10 +100,10 @@ class SlowSource:
         self.gate = threading.Event()
         self.worker: threading.Thread | None = None
 
-    def recommend(self, emotion: str):
+    def recommend(self, emotion: str, policy=None):
         self.worker = threading.current_thread()
         self.gate.wait(10)
-        return self._source.recommend(emotion)
+        return self._source.recommend(emotion, policy)
 
 
 def test_recommendations_that_arrive_after_a_new_run_began_are_dropped(pipeline):

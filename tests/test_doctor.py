@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 
 import pytest
 import requests
@@ -10,10 +11,19 @@ from fake_spotify import FakeSpotify
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
+from moodify_edge import doctor_system
 from moodify_edge.config import Config
-from moodify_edge.doctor import check_kiosk, run_checks
+from moodify_edge.doctor import check_camera, check_kiosk, run_checks
+from moodify_edge.doctor_system import korean_fonts
 from moodify_edge.music.spotify import spotify_backend
 from moodify_edge.service import Service
+
+
+@pytest.fixture(autouse=True)
+def only_our_services(monkeypatch):
+    """Doctor looks for a running service on every loopback port; other tests' services on this machine must
+    not count, so by default it finds none beyond the config's port."""
+    monkeypatch.setattr(doctor_system, "listening_ports", lambda: iter(()))
 
 
 def free_port() -> int:
@@ -40,7 +50,17 @@ def lines_of(capsys) -> dict[str, str]:
 def test_a_working_setup_passes_and_names_what_is_optional(tmp_path, capsys):
     assert run_checks(demo_setup(tmp_path)) == 0
     lines = lines_of(capsys)
-    assert list(lines) == ["camera", "model", "gpio", "web port", "spotify", "connect device", "mpd", "kiosk screen"]
+    assert list(lines) == [
+        "camera",
+        "model",
+        "gpio",
+        "web port",
+        "spotify",
+        "connect device",
+        "mpd",
+        "kiosk screen",
+        "korean fonts",
+    ]
     assert lines["camera"].startswith("OK") and "demo faces" in lines["camera"]
     assert lines["model"].startswith("OK") and "classifies a test face" in lines["model"]
     assert lines["web port"].startswith("OK")
@@ -132,3 +152,37 @@ def test_the_connect_device_is_looked_up_by_name_at_spotify(tmp_path, capsys, re
         assert line.startswith("OK") and "“Moodify Edge” is visible to Spotify" in line
     else:
         assert line.startswith("WARN") and "is raspotify running" in line
+
+
+def test_a_demo_service_running_on_another_port_is_not_a_camera_failure(tmp_path, capsys, monkeypatch):
+    # `scripts/demo.sh --port N` runs while doctor reads the real config (another port, a real camera).
+    demo = demo_setup(tmp_path).replace("service", demo=True, state_dir=str(tmp_path))
+    service = Service(demo)
+    try:
+        service.start()
+        assert service.feed.read(10.0) is not None
+        real = demo_setup(tmp_path / "real", source=str(tmp_path / "no-camera.mp4"))
+        monkeypatch.setattr(doctor_system, "listening_ports", lambda: iter([real.web.port, demo.web.port]))
+        run_checks(real)
+    finally:
+        service.close()
+    camera = lines_of(capsys)["camera"]
+    assert camera.startswith("WARN") and f"demo service on port {demo.web.port}" in camera, camera
+
+
+def test_a_camera_the_running_service_is_still_opening_is_not_a_failure(tmp_path):
+    config = demo_setup(tmp_path)
+    running = {"port": config.web.port, "camera": {"ok": False, "starting": True, "message": "starting"}}
+    check = check_camera(config, running)
+    assert check.level == "warn" and "still opening" in check.message
+
+
+def fc_list(stdout: str):
+    return lambda *args, **kwargs: subprocess.CompletedProcess(args, 0, stdout, "")
+
+
+def test_missing_korean_fonts_say_what_to_install():
+    level, message = korean_fonts(fc_list(""))
+    assert level == "warn" and "fonts-nanum" in message and "fonts-noto-cjk" in message
+    level, message = korean_fonts(fc_list("NanumGothic,나눔고딕\nNoto Sans CJK KR\n"))
+    assert level == "ok" and "NanumGothic" in message

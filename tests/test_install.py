@@ -129,3 +129,37 @@ def test_launcher_waits_for_the_service_cleans_the_crash_state_and_opens_the_kio
     assert (
         profile / "Default" / "Preferences"
     ).read_text() == '{"profile":{"exit_type":"Normal","exited_cleanly":true}}'
+
+
+def test_with_raspotify_the_receiver_is_set_up_for_a_phone_login_without_a_shell():
+    result = installer("--dry-run", "--no-kiosk", "--with-raspotify")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "apt-get install -y -qq raspotify" in out and "/etc/raspotify/conf" in out
+    assert "DISABLE_DISCOVERY" in out and "DISABLE_CREDENTIAL_CACHE" in out  # both kept off: Zeroconf + cache
+    assert "Spotify app" in out and "receiver_login_needed" in out
+    assert "--enable-oauth" not in out and "sudo librespot" not in out  # no SSH step any more
+
+
+def test_the_raspotify_conf_keeps_discovery_and_the_credentials_cache(tmp_path):
+    conf = tmp_path / "conf"
+    conf.write_text(
+        'LIBRESPOT_NAME="raspotify (%H)"\n'
+        "LIBRESPOT_DISABLE_DISCOVERY=\n"
+        "LIBRESPOT_DISABLE_CREDENTIAL_CACHE=\n"
+        "LIBRESPOT_ENABLE_OAUTH=\n"
+        'LIBRESPOT_USERNAME="someone"\n'
+        'LIBRESPOT_PASSWORD="secret"\n'
+        "LIBRESPOT_BITRATE=320\n"
+    )
+    # The installer's own function, with its file writer replaced by a plain copy.
+    script = (
+        f'source <(sed -n "/^configure_raspotify()/,/^}}/p" {INSTALLER}); '
+        'put() { cat > "$3"; }; run() { "$@"; }; done_list=(); configure_raspotify "$1" "A & B/C"'
+    )
+    result = subprocess.run(["bash", "-c", script, "bash", str(conf)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    lines = conf.read_text().splitlines()
+    assert lines[0] == 'LIBRESPOT_NAME="A & B/C"'
+    active = [line for line in lines if not line.startswith("#")]
+    assert active == ['LIBRESPOT_NAME="A & B/C"', "LIBRESPOT_BITRATE=320"]

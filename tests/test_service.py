@@ -131,4 +131,5 @@ def test_a_port_already_taken_is_a_failure_that_systemd_restarts(tmp_path):
         taken.listen()
         status = run_once("--config", str(config), "run", "--demo", "--port", str(taken.getsockname()[1]))
     assert status.returncode not in (0, EX_CONFIG)  # Restart=on-failure applies
-    assert "Address already in use" in status.stderr
+    assert "web.port" in status.stderr and "already in use" in status.stderr
+    assert "Traceback" not in status.stderr

@@ -11,11 +11,13 @@ import random
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
+from fake_receiver import FakeReceiver
 from fake_spotify import USER_ID, FakeSpotify
 
 from moodify_edge.config import Config
@@ -24,6 +26,7 @@ from moodify_edge.events import AccountChanged, EventBus
 from moodify_edge.mood import MoodProfile
 from moodify_edge.music import MusicBackend, MusicError, PlayerState
 from moodify_edge.music.factory import create_music
+from moodify_edge.music.spotify import device as receiver_device
 from moodify_edge.music.spotify import spotify_backend
 from moodify_edge.music.spotify.errors import RATE_LIMIT_FILE
 from moodify_edge.music.spotify.tokens import TOKEN_FILE, TokenFile
@@ -697,3 +700,84 @@ def test_no_secret_reaches_the_log_even_at_debug(fake, config, caplog):
     assert caplog.records  # debug logging was on
     assert "Bearer" not in caplog.text
     assert not [token for token in fake.issued if token in caplog.text]
+
+
+# ---------------------------------------------------------------------------------------------- issue 14: receiver
+def stub_systemctl(tmp_path: Path, monkeypatch) -> Path:
+    """A systemctl on PATH that records its arguments in the file returned."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    calls = tmp_path / "systemctl.calls"
+    (bin_dir / "systemctl").write_text(f'#!/bin/sh\necho "$@" >> {calls}\n')
+    (bin_dir / "systemctl").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return calls
+
+
+@pytest.fixture
+def receiver():
+    server = FakeReceiver(DEVICE).start()
+    yield server
+    server.stop()
+
+
+def test_a_receiver_that_drops_out_for_a_moment_is_found_again(fake, music):
+    track = fake.add_track("Back again")
+    threading.Timer(0.4, fake.add_device, args=(DEVICE,)).start()  # re-registers while we look
+    state = music.player.play(track["uri"])
+    assert state.playing and state.device == DEVICE
+    assert len(fake.seen("GET", "/v1/me/player/devices")) >= 2
+
+
+def test_a_dropped_receiver_is_woken_through_its_local_api(fake, receiver, tmp_path):
+    receiver.on_play = lambda uri: fake.add_device(DEVICE)  # playing on it brings it back into the list
+    music = logged_in(make_config(fake, tmp_path, receiver_api_url=receiver.url))
+    track = fake.add_track("Wake up")
+    state = music.player.play(track["uri"])
+    assert ("POST", "/player/play", {"uri": track["uri"], "paused": False}) in receiver.requests
+    wait_for(lambda: fake.playing)
+    assert state.available and state.message is None or DEVICE in (state.message or "")
+    assert fake.seen("PUT", "/v1/me/player/play")[-1].query["device_id"] == fake.devices[0]["id"]
+
+
+def test_a_receiver_without_a_login_asks_for_the_phone_and_the_screen_says_so(fake, receiver, tmp_path, monkeypatch):
+    calls = stub_systemctl(tmp_path, monkeypatch)
+    receiver.logged_in = False
+    config = make_config(fake, tmp_path / "state", receiver_api_url=receiver.url, receiver_unit="raspotify.service")
+    music = logged_in(config)
+    with pytest.raises(MusicError) as error:
+        music.player.play(fake.add_track("x")["uri"])
+    assert error.value.code == ErrorCode.RECEIVER_LOGIN_NEEDED and error.value.status == 503
+    assert "Spotify app" in error.value.message and DEVICE in error.value.message
+    assert music.account.status().message == error.value.message  # the settings panel says it too
+    assert not calls.exists() and fake.seen("PUT", "/v1/me/player/play") == []  # a restart would not help
+    receiver.logged_in = True
+    fake.add_device(DEVICE)
+    music.player.pause()  # found again
+    assert music.account.status().message is None
+
+
+def test_raspotify_without_cached_credentials_asks_for_its_login(fake, tmp_path, monkeypatch):
+    calls = stub_systemctl(tmp_path, monkeypatch)
+    cache = tmp_path / "raspotify"
+    cache.mkdir()
+    monkeypatch.setattr(receiver_device, "CREDENTIALS", cache / "credentials.json")
+    music = logged_in(make_config(fake, tmp_path / "state", receiver_unit="raspotify.service"))
+    assert code_of(music.player.play) == ErrorCode.RECEIVER_LOGIN_NEEDED
+    assert not calls.exists()
+    (cache / "credentials.json").write_text("{}")  # the phone has handed it a login: now a restart may help
+    assert code_of(music.player.play) == ErrorCode.DEVICE_MISSING
+    assert calls.read_text().split() == ["restart", "--no-block", "raspotify.service"]
+
+
+def test_an_account_not_on_the_allow_list_is_shown_user_not_allowed(fake, config):
+    fake.registered = False  # Spotify's 403 "the user may not be registered" to every Web API call
+    music = logged_in(config)
+    account = music.account.status()
+    assert account.logged_in and "user list" in account.message and "User Management" in account.message
+    fake.add_device(DEVICE)
+    with pytest.raises(MusicError) as error:
+        music.player.play(fake.add_track("x")["uri"])
+    assert error.value.code == ErrorCode.USER_NOT_ALLOWED and error.value.status == 403
+    assert "User Management" in error.value.message
+    assert "user list" in offline_because(music.source.recommend("happy"))

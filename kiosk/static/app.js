@@ -9,6 +9,8 @@ import { $, T, boot, ui } from "./page.js";
 import { drawAlarm, loadPairCode, pair, showPairing, wirePairing } from "./pairing-view.js";
 import { drawPlayer, drawRecommendations, setMusicAccount, wirePlayer } from "./player-view.js";
 import { drawAccount, wireSettings } from "./settings-view.js";
+import { drawShare, wireGoals } from "./share-view.js";
+import { wireJournal } from "./journal-view.js";
 import { drawCamera, drawPendingFrame, enterState } from "./stage-view.js";
 
 const RUN_END_MESSAGES = { [OUTCOME.NO_FACE]: T.no_face, [OUTCOME.CANCELLED]: T.cancelled };
@@ -20,6 +22,7 @@ function applySnapshot(s) {
   drawCamera(s.camera);
   setMusicAccount(s.account);
   drawRecommendations(s.recommendations);
+  drawShare(s.recommendations);
   drawPlayer(s.player);
   drawAccount(s.account);
   enterState(s.state, s.run);
@@ -36,6 +39,7 @@ const handlers = {
     if (e.state === STATE.DETECTING) {
       hideMessage();
       drawRecommendations(null);
+      drawShare(null);
     }
     if (e.state === STATE.IDLE && RUN_END_MESSAGES[e.outcome]) showMessage(RUN_END_MESSAGES[e.outcome], { info: true });
     if (e.state !== STATE.RESULT) enterState(e.state, e.run);
@@ -49,7 +53,7 @@ const handlers = {
     ui.result = e;
     if (e.emotion) enterState(STATE.RESULT);
   },
-  [EVENT.RECOMMENDATIONS]: drawRecommendations,
+  [EVENT.RECOMMENDATIONS](e) { drawRecommendations(e); drawShare(e); },
   [EVENT.PLAYER]: drawPlayer,
   [EVENT.CAMERA]: drawCamera,
   [EVENT.ACCOUNT](e) { setMusicAccount(e); drawAccount(e); },
@@ -95,6 +99,8 @@ function wire() {
   $("start").addEventListener("click", () => act("POST", "/api/trigger"));
   $("again").addEventListener("click", () => act("POST", "/api/trigger"));
   $("cancel").addEventListener("click", () => act("POST", "/api/cancel"));
+  wireGoals();
+  wireJournal();
   wirePlayer();
   wirePairing(start);
   wireSettings();

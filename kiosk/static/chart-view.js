@@ -2,7 +2,7 @@
    during a run, the mean per emotion for a result, and the details of a tapped bar. Horizontal bars with
    upright labels sized from the chart's own height (readable at arm's length on 800×480, larger on big
    screens); a tap anywhere on a bar's row, its label included, selects and outlines it; #chart-values is the
-   text alternative with every value. */
+   text alternative with every value. The live bars are smoothed (smoothed()). */
 import { STATE } from "./contract.js";
 import { $, EMOTIONS, T, format, label, percent, ui } from "./page.js";
 
@@ -111,6 +111,27 @@ export function setBars(values, colours) {
   if (colours) dataset.backgroundColor = colours;
   ui.chart.update("none");
   writeValues(dataset.data);
+}
+// The live bars follow an exponential moving average of the frames (time constant SMOOTH_SECONDS of run
+// time), so one odd frame does not make them jump; frames skipped between two redraws still count by their time.
+const SMOOTH_SECONDS = 0.6;
+let smooth = null;
+export function resetSmoothing() {
+  smooth = null;
+}
+export function smoothed(probabilities, t) {
+  const time = typeof t === "number" ? t : 0;
+  if (!smooth || time < smooth.t) {
+    smooth = { t: time, values: { ...probabilities } };
+  } else {
+    const k = 1 - Math.exp(-(time - smooth.t) / SMOOTH_SECONDS);
+    for (const e of EMOTIONS) {
+      const now = smooth.values[e.key] || 0;
+      smooth.values[e.key] = now + k * ((probabilities[e.key] || 0) - now);
+    }
+    smooth.t = time;
+  }
+  return { ...smooth.values };
 }
 export function liveColours() {
   return EMOTIONS.map((e) => e.colour);

@@ -68,7 +68,8 @@ export const ERROR = Object.freeze({
   "MPD_UNAVAILABLE": "mpd_unavailable",
   "MPD_PASSWORD": "mpd_password",
   "MPD_ERROR": "mpd_error",
-  "TRACK_UNREADABLE": "track_unreadable"
+  "TRACK_UNREADABLE": "track_unreadable",
+  "RECEIVER_LOGIN_NEEDED": "receiver_login_needed"
 });
 export const BACKEND = Object.freeze({
   "SPOTIFY": "spotify",

@@ -1,9 +1,10 @@
 /* The kiosk's state on screen: which view shows (pairing, idle, the stage with chart and list), the
-   countdown and live frames of a run, the result and its colour theme, and the camera's health. */
+   countdown and live frames of a run (smoothed bars, the camera view), the result and its colour theme, and the camera's health. */
 import { STATE } from "./contract.js";
 import { alpha, colour, inkOn } from "./colours.js";
-import { clearBarDetails, liveColours, redrawChart, setBars } from "./chart-view.js";
+import { clearBarDetails, liveColours, redrawChart, resetSmoothing, setBars, smoothed } from "./chart-view.js";
 import { setCameraProblem } from "./messages.js";
+import { drawPreviewCaption, startPreview, stopPreview } from "./preview-view.js";
 import { $, EMOTIONS, T, label, percent, ui } from "./page.js";
 
 const VIEWS = ["view-pair", "view-idle", "view-stage"];
@@ -31,14 +32,17 @@ export function enterState(state, run) {
   ui.state = state;
   document.body.dataset.state = state;
   clearInterval(ui.countdownTimer);
+  if (state !== STATE.DETECTING) stopPreview();
   if (state === STATE.DETECTING) {
     ui.run = run || ui.run;
     ui.result = null;
     ui.runStarted = performance.now();
     setTheme(null);
     show("view-stage");
+    resetSmoothing();
     setBars(null, liveColours());
     clearBarDetails();
+    startPreview();
     $("face").textContent = T.waiting_camera;
     $("face").classList.remove("found");
     tickCountdown();
@@ -74,7 +78,9 @@ export function drawPendingFrame() {
   const frame = ui.pendingFrame;
   ui.pendingFrame = null;
   if (!frame || ui.state !== STATE.DETECTING) return;
-  if (frame.probabilities) setBars(frame.probabilities, liveColours());
+  const values = frame.probabilities ? smoothed(frame.probabilities, frame.t) : null;
+  if (values) setBars(values, liveColours());
+  drawPreviewCaption(values, frame.face);
   const face = $("face");
   face.textContent = frame.face ? T.face_found : T.move_closer;
   face.classList.toggle("found", Boolean(frame.face));

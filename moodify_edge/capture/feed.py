@@ -88,6 +88,12 @@ class CameraFeed:
             self._taken = self._sequence
             return self._frame
 
+    def latest(self) -> np.ndarray | None:
+        """The newest frame (None before the first, or while the camera is failing), without taking it from
+        :meth:`read`: the kiosk's camera view looks at the same frames a run reads."""
+        with self._cond:
+            return self._frame if self._status.ok else None
+
     def _set_status(self, ok: bool, message: str) -> None:
         status = CameraStatus(ok=ok, message=message, source=self._config.source)
         if status == self._status:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..emotions import KEYS
-from ..mood import MoodProfile, default_moods
+from ..mood import GOALS, MoodProfile, default_moods
 from ..setting import setting
 from .state_dir import state_directory
 
@@ -97,6 +97,11 @@ class SpotifyConfig:
     market: str = setting('Two-letter market for search, or "" for the account\'s own.', "")
     autoplay: bool = setting("Start playing the first recommendation when a result is ready.", True)
     receiver_unit: str = setting('systemd unit of the Connect receiver, restarted when it has vanished ("" never).', "")
+    receiver_api_url: str = setting(
+        'Local control API of the receiver, e.g. go-librespot\'s "http://127.0.0.1:3678" ("" none): asked whether '
+        "it is logged in, and woken with a play command when it has vanished.",
+        "",
+    )
     api_url: str = setting("Web API base URL (changed only by tests).", "https://api.spotify.com/v1/")
     accounts_url: str = setting("Accounts service base URL (changed only by tests).", "https://accounts.spotify.com")
     timeout_seconds: float = setting(
@@ -138,6 +143,27 @@ class KioskConfig:
     default_volume: int = setting("Volume the player returns to for each new visitor.", 50, min=0, max=100)
     max_volume: int = setting("No one can set the volume above this.", 80, min=0, max=100)
     preview: bool = setting("Show the live camera picture on the kiosk's own screen (never to the LAN).", True)
+    goal: str = setting(
+        'The music of a run the visitor did not choose a goal for (the GPIO button): "profile" (each mood '
+        'profile\'s own policy), "match" or "lift".',
+        "profile",
+        choices=GOALS,
+    )
+
+
+@dataclass(frozen=True)
+class ShareConfig:
+    minutes: int = setting(
+        "A result's share page (its QR code on the kiosk, for phones on the LAN) works this long.", 15, min=1, max=240
+    )
+
+
+@dataclass(frozen=True)
+class JournalConfig:
+    enabled: bool = setting(
+        "Keep a mood journal: counts per emotion per hour on this device only (no faces, images or people).", False
+    )
+    days: int = setting("The journal keeps this many days.", 30, min=1, max=366)
 
 
 @dataclass(frozen=True)
@@ -191,6 +217,8 @@ class Config:
     mpd: MpdConfig = field(default_factory=MpdConfig)
     music: MusicConfig = field(default_factory=MusicConfig)
     kiosk: KioskConfig = field(default_factory=KioskConfig)
+    share: ShareConfig = field(default_factory=ShareConfig)
+    journal: JournalConfig = field(default_factory=JournalConfig)
     mqtt: MqttConfig = field(default_factory=MqttConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)

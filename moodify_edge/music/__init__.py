@@ -88,9 +88,9 @@ class MusicError(KioskError):
 
 
 class MusicSource(Protocol):
-    """Recommendations for an emotion."""
+    """Recommendations for an emotion, by ``policy`` (the visitor's goal), or by the emotion's profile when None."""
 
-    def recommend(self, emotion: str) -> Recommendations: ...
+    def recommend(self, emotion: str, policy: Policy | None = None) -> Recommendations: ...
 
 
 class MusicPlayer(Protocol):

@@ -15,6 +15,7 @@ from importlib import resources
 
 from ..config import Config
 from ..contract import ErrorCode, MusicBackendName
+from ..mood import Policy
 from . import AccountStatus, MusicError, NoLogin, PlayerState, Recommendations, Track
 from .recommender import Recommender
 
@@ -54,11 +55,11 @@ class OfflineMusic(NoLogin):
         self._playing = False
         self._volume = 50
 
-    def recommend(self, emotion: str) -> Recommendations:
+    def recommend(self, emotion: str, policy: Policy | None = None) -> Recommendations:
         stages = catalogue().get(emotion)
         if stages is None:
             raise MusicError(ErrorCode.UNKNOWN_EMOTION, f"No music for the emotion {emotion!r}.")
-        policy = self._moods[emotion].policy
+        policy = self._moods[emotion].policy_for(policy)
         tracks = self._recommender.pick(stages, policy)
         with self._lock:
             self._queue = list(tracks)

@@ -12,10 +12,11 @@ from typing import Any
 
 from flask import Flask, request
 
+from ..capture import Preview
 from ..config import Config
 from ..contract import ErrorCode
 from ..controller import Controller
-from . import account, api, artwork, errors, live, metrics, pages, pairing
+from . import account, api, artwork, errors, journal, live, metrics, pages, pairing, preview, share
 from .errors import ApiError
 from .json_body import FiniteJSON
 
@@ -27,8 +28,9 @@ class OrderedJSON(FiniteJSON):
     sort_keys = False
 
 
-def create_app(controller: Controller, config: Config) -> Flask:
-    """The web app for ``controller``; the music account's login goes to ``controller.music.account``."""
+def create_app(controller: Controller, config: Config, camera_view: Preview | None = None) -> Flask:
+    """The web app for ``controller``; the music account's login goes to ``controller.music.account``;
+    ``camera_view`` is the kiosk's camera picture (none: ``/api/preview.jpg`` answers 404)."""
     app = Flask(
         __name__,
         static_folder=str(pages.KIOSK_DIR / "static"),
@@ -48,6 +50,7 @@ def create_app(controller: Controller, config: Config) -> Flask:
     app.extensions["moodify.account"] = controller.music.account
     app.extensions["moodify.stopping"] = threading.Event()
     app.extensions["moodify.streams"] = live.stream_slots()
+    app.extensions[preview.EXTENSION] = camera_view
 
     @app.before_request
     def _limit_body() -> None:
@@ -65,6 +68,8 @@ def create_app(controller: Controller, config: Config) -> Flask:
     errors.register(app)
     pairing.install(app, config.state_path(), config.web.pairing_attempts_per_minute)
     metrics.install(app, controller, config)
-    for blueprint in (api.bp, live.bp, account.bp, artwork.bp, pages.bp):
+    share.install(app, controller, config)
+    journal.install(app, controller, config)
+    for blueprint in (api.bp, live.bp, account.bp, artwork.bp, preview.bp, pages.bp):
         app.register_blueprint(blueprint)
     return app

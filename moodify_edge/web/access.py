@@ -21,8 +21,9 @@ from .pairing_store import PairingStore
 LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1"})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Endpoints an unpaired phone may reach: the pairing status and the pairing itself, and the static files.
-OPEN_ENDPOINTS = frozenset({"pairing.status", "pairing.pair", "static"})
+# Endpoints an unpaired phone may reach: the pairing status and the pairing itself, the static files, and a
+# result's read-only share page (only with its token: see share.py).
+OPEN_ENDPOINTS = frozenset({"pairing.status", "pairing.pair", "static", "share.page"})
 PAIRING_KEY = "pairing"  # the session key of the pairing id
 
 

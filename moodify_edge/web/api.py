@@ -15,8 +15,10 @@ from werkzeug.wrappers import Response
 from ..contract import ErrorCode, KioskState, TriggerOrigin
 from ..controller import Controller
 from ..emotions import EMOTIONS
+from ..mood import Policy
 from .errors import ApiError
 from .json_body import json_body
+from .share import link_info
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -42,9 +44,17 @@ def emotions() -> Response:
     return jsonify(emotions_table())
 
 
+def _goal() -> Policy | None:
+    """The visitor's goal from the body (``{"goal": "match" | "lift"}``); None (``[kiosk] goal``) without one."""
+    goal = json_body().get("goal")
+    if goal is not None and not (isinstance(goal, str) and goal in tuple(Policy)):
+        raise ApiError(ErrorCode.BAD_REQUEST, '"goal" must be "match" or "lift", or absent.')
+    return Policy(goal) if goal else None
+
+
 @bp.post("/trigger")
 def trigger() -> tuple[Response, int]:
-    run = controller().trigger(TriggerOrigin.WEB)  # Busy becomes 409
+    run = controller().trigger(TriggerOrigin.WEB, _goal())  # Busy becomes 409
     return jsonify({"state": str(KioskState.DETECTING), "run": run.to_dict()}), 202
 
 
@@ -66,7 +76,7 @@ def recommendations() -> Response:
     ready = controller().snapshot().recommendations
     if ready is None:
         raise ApiError(ErrorCode.NO_RECOMMENDATIONS, "No recommendations yet: run a detection first.")
-    return jsonify(ready.to_dict())
+    return jsonify(ready.to_dict() | {"share": link_info()})
 
 
 @bp.get("/player")

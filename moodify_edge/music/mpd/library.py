@@ -13,7 +13,7 @@ import mpd
 
 from ...config import Config
 from ...contract import ErrorCode, MusicBackendName
-from ...mood import MoodProfile
+from ...mood import MoodProfile, Policy
 from .. import MusicError, Recommendations, Track
 from ..recommender import Recommender
 from .connection import MpdConnection
@@ -70,17 +70,18 @@ class MpdLibrary:
         self._lock = threading.Lock()
         self._latest: list[Track] = []
 
-    def recommend(self, emotion: str) -> Recommendations:
+    def recommend(self, emotion: str, policy: Policy | None = None) -> Recommendations:
         profile = self._moods.get(emotion)
         if profile is None:
             raise MusicError(ErrorCode.UNKNOWN_EMOTION, f"No music for the emotion {emotion!r}.")
         pools, missing = self._connection.run(lambda client: profile_pools(client, profile))
         if not any(pools):
             raise nothing_found(emotion, profile, missing)
-        tracks = self._recommender.pick(pools, profile.policy)
+        chosen = profile.policy_for(policy)
+        tracks = self._recommender.pick(pools, chosen)
         with self._lock:
             self._latest = list(tracks)
-        return Recommendations(emotion=emotion, policy=profile.policy, source=MusicBackendName.MPD, tracks=tracks)
+        return Recommendations(emotion=emotion, policy=chosen, source=MusicBackendName.MPD, tracks=tracks)
 
     def latest(self) -> list[Track]:
         """The last list recommended (the order the queue follows)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from ...config import SpotifyConfig
-from ...contract import MusicBackendName
+from ...contract import ErrorCode, MusicBackendName
 from .. import AccountStatus, MusicError
 from .client import SpotifyClient
 from .errors import LOGIN_PROMPT
@@ -21,6 +21,7 @@ class SpotifyAccount:
         self._device_name = spotify.device_name
         self.user: str | None = None  # the account's display name, once Spotify has told it (kept)
         self.user_id: str | None = None  # its Spotify id: whose playlists are the owner's own
+        self.refusal: str | None = None  # why Spotify refuses this account (not on the app's user list)
 
     def login_url(self) -> str:
         return self._client.auth.login_url()
@@ -28,7 +29,7 @@ class SpotifyAccount:
     def finish_login(self, redirected_url: str) -> AccountStatus:
         with self._client.operation():
             self._client.bounded(self._client.auth.finish_login, redirected_url)
-            self.user = self.user_id = None
+            self.user = self.user_id = self.refusal = None
             try:
                 self.load_user()
             except MusicError as exc:
@@ -37,7 +38,7 @@ class SpotifyAccount:
 
     def logout(self) -> AccountStatus:
         self._client.auth.logout()
-        self.user = self.user_id = None
+        self.user = self.user_id = self.refusal = None
         return self.status()
 
     def status(self) -> AccountStatus:
@@ -46,6 +47,10 @@ class SpotifyAccount:
             message: str | None = LOGIN_PROMPT
         elif self._client.rate_limit.active:
             message = self._client.rate_limit.message
+        elif self.refusal:
+            message = self.refusal
+        elif self._client.receiver.needs_login:
+            message = self._client.receiver.login_message()
         else:
             message = None
         return AccountStatus(
@@ -59,7 +64,13 @@ class SpotifyAccount:
 
     def load_user(self) -> None:
         """Ask Spotify for the account's name (within the caller's operation)."""
-        me = self._client.call(self._client.api.me) or {}
+        try:
+            me = self._client.call(self._client.api.me) or {}
+        except MusicError as exc:
+            if exc.code == ErrorCode.USER_NOT_ALLOWED:
+                self.refusal = exc.message
+            raise
+        self.refusal = None
         self.user_id = me.get("id") or None
         self.user = me.get("display_name") or self.user_id
 

@@ -149,7 +149,7 @@ class SpotifyPlayer:
             self._on_change(state)
 
     def _play(self, uri: str | None) -> PlayerState:
-        device = self._device()
+        device = self._device(wake=uri)
         if not device.get("is_active"):
             self._client.call(self._api.transfer_playback, device["id"], force_play=False)
         if uri is None:
@@ -162,10 +162,13 @@ class SpotifyPlayer:
             self._client.call(self._api.start_playback, device_id=device["id"], context_uri=uri)
         return self._confirm(device, uri)
 
-    def _device(self) -> dict[str, Any]:
-        """Our Connect receiver, looked up by name every time (its id changes, and it drops out)."""
-        devices = (self._client.call(self._api.devices) or {}).get("devices") or []
-        return self._receiver.find(devices)
+    def _device(self, wake: str | None = None) -> dict[str, Any]:
+        """Our Connect receiver, looked up by name every time (its id changes, and it drops out: then it is
+        re-found or woken, with ``wake`` played on it where its local API allows)."""
+        return self._receiver.locate(self._devices, wake)
+
+    def _devices(self) -> list[dict[str, Any]]:
+        return list((self._client.call(self._api.devices) or {}).get("devices") or [])
 
     def _control(self, command: Callable[..., Any], *args: Any) -> PlayerState:
         """``command(*args)`` on our receiver, then the state it left. Pausing a receiver that plays nothing

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from ...config import Config
 from ...contract import ErrorCode, MusicBackendName
+from ...mood import Policy
 from .. import MusicError, Recommendations, Track
 from ..catalogue import OfflineMusic
 from ..recommender import Recommender
@@ -44,18 +45,18 @@ class SpotifyRecommendations:
         self._sources = Sources(client, config.music, rng or random.Random(), account.owner_id)
         self._catalogue = OfflineMusic(config, demo=False)  # its list only; it never plays here
 
-    def recommend(self, emotion: str) -> Recommendations:
+    def recommend(self, emotion: str, policy: Policy | None = None) -> Recommendations:
         """Spotify's music for this mood; when Spotify cannot give any (no login, rate limit, no answer),
         the offline catalogue's, with the reason as its notice, so a visitor never gets an empty list."""
         try:
-            return self._from_spotify(emotion)
+            return self._from_spotify(emotion, policy)
         except MusicError as exc:
             if exc.code == ErrorCode.UNKNOWN_EMOTION:
                 raise
             log.info("recommendations from the offline catalogue: %s", exc.message)
-            return dataclasses.replace(self._catalogue.recommend(emotion), notice=exc.message)
+            return dataclasses.replace(self._catalogue.recommend(emotion, policy), notice=exc.message)
 
-    def _from_spotify(self, emotion: str) -> Recommendations:
+    def _from_spotify(self, emotion: str, goal: Policy | None) -> Recommendations:
         profile = self._moods.get(emotion)
         if profile is None:
             raise MusicError(ErrorCode.UNKNOWN_EMOTION, f"No music for the emotion {emotion!r}.")
@@ -77,11 +78,12 @@ class SpotifyRecommendations:
                         break
                     log.info("recommendations: one source failed, trying the next: %s", exc.message)
             self._learn_user()
-        tracks = self._recommender.pick(pools, profile.policy)
+        policy = profile.policy_for(goal)
+        tracks = self._recommender.pick(pools, policy)
         if not tracks:
             raise failure or MusicError(ErrorCode.NO_MUSIC, "Spotify found no music for this mood.")
         self._queue.replace([t.uri for t in tracks if t.kind == "track"])
-        return Recommendations(emotion=emotion, policy=profile.policy, source=MusicBackendName.SPOTIFY, tracks=tracks)
+        return Recommendations(emotion=emotion, policy=policy, source=MusicBackendName.SPOTIFY, tracks=tracks)
 
     def _learn_user(self) -> None:
         """The account's name, asked on the side while budget is left (the settings panel shows it)."""
