@@ -250,6 +250,8 @@ install_units() {
 
 install_kiosk() {
   put 0755 root:root "$PREFIX/kiosk/moodify-kiosk.sh" < "$SRC/kiosk/launcher/moodify-kiosk.sh"
+  # The page Chromium shows while the service starts: it must sit beside the launcher.
+  put 0644 root:root "$PREFIX/kiosk/starting.html" < "$SRC/kiosk/launcher/starting.html"
   put 0644 root:root "$KIOSK_UNIT" < "$SRC/kiosk/launcher/moodify-kiosk.service"
   # XDG autostart is run by every Raspberry Pi OS desktop (labwc and Wayfire through lxsession-xdg-autostart,
   # LXDE on X). The user unit it starts restarts Chromium whenever it exits.

@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 INSTALLER = ROOT / "scripts" / "install-pi.sh"
 LAUNCHER = ROOT / "kiosk" / "launcher" / "moodify-kiosk.sh"
+STARTING_PAGE = ROOT / "kiosk" / "launcher" / "starting.html"
 
 
 def installer(*args: str) -> subprocess.CompletedProcess[str]:
@@ -25,7 +26,7 @@ def installer(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="apt package shellcheck not installed")
-def test_scripts_are_shellcheck_clean():
+def test_scripts_are_shellcheck_clean():  # the launcher included
     helpers = [INSTALLER.parent / name for name in ("bootstrap.sh", "demo.sh", "test.sh")]
     result = subprocess.run(
         ["shellcheck", "-x", str(INSTALLER), str(LAUNCHER), *map(str, helpers)],
@@ -47,6 +48,8 @@ def test_dry_run_prints_every_action_and_changes_nothing():
     assert "/opt/moodify-edge/venv/bin/pip install" in out
     assert "[dry-run] write /etc/systemd/system/moodify-edge.service" in out
     assert "[dry-run] write /etc/systemd/user/moodify-kiosk.service" in out
+    assert "[dry-run] write /opt/moodify-edge/kiosk/moodify-kiosk.sh" in out
+    assert "[dry-run] write /opt/moodify-edge/kiosk/starting.html" in out  # beside the launcher, where it looks
     assert "[dry-run] write /etc/xdg/autostart/moodify-kiosk.desktop" in out
     assert "systemctl enable moodify-edge.service" in out
     assert "apt-get install" in out and "python3-systemd" in out
@@ -90,39 +93,79 @@ def test_kiosk_browser_flags_leave_no_prompts_or_restore_bar():
         assert flag in script
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="apt package curl not installed")
-def test_launcher_waits_for_the_service_cleans_the_crash_state_and_opens_the_kiosk(tmp_path):
-    # A browser stand-in on PATH that records how it was started (the real one needs a display).
+def launcher_env(tmp_path: Path, port: int, **extra: str) -> dict[str, str]:
+    """A browser stand-in on PATH that records how it was started (the real one needs a display)."""
     bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
+    bin_dir.mkdir(exist_ok=True)
     browser = bin_dir / "chromium"
     browser.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {tmp_path / "args"}\n')
     browser.chmod(0o755)
+    env = os.environ | {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "MOODIFY_URL": f"http://127.0.0.1:{port}/",
+        "MOODIFY_KIOSK_PROFILE": str(tmp_path / "profile"),
+        **extra,
+    }
+    env.pop("WAYLAND_DISPLAY", None)
+    env.pop("DISPLAY", None)
+    return env
+
+
+def free_port() -> int:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    port = server.server_address[1]
+    server.server_close()
+    return int(port)
+
+
+def test_the_waiting_page_says_so_in_both_languages_and_moves_on_to_the_service():
+    page = STARTING_PAGE.read_text(encoding="utf-8")
+    assert "Starting Moodify Edge…" in page and "Moodify Edge를 시작하는 중…" in page
+    assert "location.hash" in page and "location.replace(target)" in page  # polls the address it was given
+    assert "http://" not in page.replace("http://127.0.0.1:5000/", "")  # nothing else is ever loaded
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="apt package curl not installed")
+def test_launcher_shows_the_waiting_page_while_the_service_starts(tmp_path):
+    port = free_port()  # nothing answers
+    env = launcher_env(tmp_path, port)
+    result = subprocess.run(["bash", str(LAUNCHER)], env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    args = (tmp_path / "args").read_text().splitlines()
+    assert args[:2] == ["--kiosk", f"file://{STARTING_PAGE}#http://127.0.0.1:{port}/"]
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:  # the service answers already: straight to it
+        result = subprocess.run(["bash", str(LAUNCHER)], env=env, capture_output=True, text=True, timeout=30)
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "args").read_text().splitlines()[:2] == ["--kiosk", f"http://127.0.0.1:{port}/"]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="apt package curl not installed")
+def test_launcher_waits_for_the_service_cleans_the_crash_state_and_opens_the_kiosk(tmp_path):
     profile = tmp_path / "profile"
     (profile / "Default").mkdir(parents=True)
     (profile / "Default" / "Preferences").write_text('{"profile":{"exit_type":"Crashed","exited_cleanly":false}}')
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
-    port = server.server_address[1]
-    server.server_close()  # nothing answers yet: the launcher must wait
-    env = os.environ | {
-        "PATH": f"{bin_dir}:{os.environ['PATH']}",
-        "MOODIFY_URL": f"http://127.0.0.1:{port}/",
-        "MOODIFY_KIOSK_PROFILE": str(profile),
-        "MOODIFY_WAIT_SECONDS": "60",
-    }
-    env.pop("WAYLAND_DISPLAY", None)
-    env.pop("DISPLAY", None)
+    port = free_port()  # nothing answers yet and there is no waiting page: the launcher must wait
+    env = launcher_env(
+        tmp_path, port, MOODIFY_WAIT_SECONDS="60", MOODIFY_STARTING_PAGE=str(tmp_path / "no-such-page.html")
+    )
     launcher = subprocess.Popen(["bash", str(LAUNCHER)], env=env, stderr=subprocess.PIPE, text=True)
+    server = None
     try:
         time.sleep(2.0)
         assert launcher.poll() is None  # still waiting for the service
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), http.server.SimpleHTTPRequestHandler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        assert launcher.wait(timeout=30) == 0, launcher.stderr.read()
+        assert launcher.wait(timeout=30) == 0, launcher.stderr and launcher.stderr.read()
     finally:
         launcher.kill()
-        server.shutdown()
+        if server is not None:
+            server.shutdown()
     args = (tmp_path / "args").read_text().splitlines()
     assert args[:2] == ["--kiosk", f"http://127.0.0.1:{port}/"]
     assert f"--user-data-dir={profile}" in args and "--password-store=basic" in args

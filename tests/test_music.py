@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import random
+import urllib.parse
 
 import pytest
 
 from moodify_edge.config import Config, ConfigError, parse
 from moodify_edge.contract import ErrorCode, MusicBackendName
-from moodify_edge.emotions import KEYS
+from moodify_edge.emotions import KEYS, by_key
 from moodify_edge.mood import Policy
 from moodify_edge.music import MusicError, Track
 from moodify_edge.music.catalogue import OfflineMusic, catalogue
@@ -88,6 +90,18 @@ def test_the_offline_catalogue_recommends_for_every_emotion(offline, emotion):
 def test_every_emotion_has_at_least_ten_catalogue_songs():
     for emotion in KEYS:
         assert sum(len(stage) for stage in catalogue()[emotion]) >= 10
+
+
+def test_every_offline_track_has_a_generated_tile_in_its_emotions_colour():
+    for emotion in KEYS:
+        colour = by_key(emotion).colour
+        for track in (t for stage in catalogue()[emotion] for t in stage):
+            prefix, _, data = track.artwork_url.partition(",")
+            assert prefix == "data:image/svg+xml;base64"
+            svg = base64.b64decode(data, validate=True).decode()
+            assert svg.startswith("<svg") and f'stop-color="{colour}"' in svg
+            assert urllib.parse.quote(track.artwork_url, safe=";,/?:@&=+$-_.!~*'()#") == track.artwork_url  # encodeURI
+    assert len({catalogue()[e][0][0].artwork_url for e in KEYS}) == len(KEYS)  # one tile per mood
 
 
 def test_offline_lift_starts_with_the_comforting_songs(offline):

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Moodify Edge kiosk launcher: waits until the kiosk service answers, then shows it full screen in Chromium.
+# Moodify Edge kiosk launcher: shows the kiosk service full screen in Chromium. While the service is still
+# starting, Chromium opens the local page starting.html next to this script ("Starting Moodify Edge…", in
+# English and Korean), which moves on to the service as soon as it answers: never a black screen.
 # Started by the systemd user unit moodify-kiosk.service (which restarts it if Chromium exits or crashes).
 #
 #   moodify-kiosk.sh --session-start   what the desktop's autostart runs (labwc, Wayfire or LXDE): hand the
 #                                      display to the user's systemd and start moodify-kiosk.service
 #
 # Environment: MOODIFY_URL (default http://127.0.0.1:5000/), MOODIFY_KIOSK_PROFILE (Chromium profile folder),
-# MOODIFY_WAIT_SECONDS (how long to wait for the service before giving up; 0 = forever).
+# MOODIFY_STARTING_PAGE (the waiting page; default starting.html beside this script), MOODIFY_WAIT_SECONDS (only
+# without that page: how long to wait for the service before giving up; 0 = forever).
 set -euo pipefail
 
 url=${MOODIFY_URL:-http://127.0.0.1:5000/}
 profile=${MOODIFY_KIOSK_PROFILE:-${XDG_CONFIG_HOME:-$HOME/.config}/moodify-kiosk}
 wait_seconds=${MOODIFY_WAIT_SECONDS:-0}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+starting_page=${MOODIFY_STARTING_PAGE:-$here/starting.html}
 
 log() { echo "moodify-kiosk: $*" >&2; }
 
@@ -20,17 +25,29 @@ if [[ ${1:-} == --session-start ]]; then
   exec systemctl --user start moodify-kiosk.service
 fi
 
-# Wait for the service (it sends READY=1 only once its web server listens; this also covers a service restart).
-waited=0
-until curl -fsS -o /dev/null --max-time 2 "$url"; do
-  if (( wait_seconds > 0 && waited >= wait_seconds )); then
-    log "no answer from $url after ${waited} s"
-    exit 1
+answers() { curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; }
+
+# The service sends READY=1 only once its web server listens; this also covers a service restart.
+start_url=$url
+if ! answers; then
+  if [[ -f $starting_page ]]; then
+    # The waiting page reads the service's address from its fragment and polls it itself.
+    page=${starting_page// /%20}
+    start_url="file://$page#$url"
+    log "$url does not answer yet: showing $starting_page until it does"
+  else
+    waited=0
+    until answers; do
+      if (( wait_seconds > 0 && waited >= wait_seconds )); then
+        log "no answer from $url after ${waited} s"
+        exit 1
+      fi
+      (( waited % 30 == 0 )) && log "waiting for $url"
+      sleep 1
+      waited=$((waited + 1))
+    done
   fi
-  (( waited % 30 == 0 )) && log "waiting for $url"
-  sleep 1
-  waited=$((waited + 1))
-done
+fi
 
 # Keep the screen on.
 if [[ -n ${WAYLAND_DISPLAY:-} ]]; then
@@ -52,9 +69,9 @@ for candidate in chromium-browser chromium; do
 done
 [[ -n $browser ]] || { log "Chromium is not installed (sudo apt install chromium-browser)"; exit 1; }
 
-log "opening $url with $browser"
+log "opening $start_url with $browser"
 exec "$browser" \
-  --kiosk "$url" \
+  --kiosk "$start_url" \
   --user-data-dir="$profile" \
   --noerrdialogs \
   --disable-infobars \

@@ -99,6 +99,13 @@ def test_the_whole_loop_on_the_kiosk_screen(demo, open_page, console, screenshot
     page.locator(".rec").first.wait_for()
     assert page.locator(".rec").count() >= 3
     assert page.locator(".rec .play").first.is_visible()
+    # The offline catalogue's generated tiles: a background image on every tile (no ♪), and one that decodes.
+    arts = page.evaluate(
+        "[...document.querySelectorAll('.rec .art')].map(a => [getComputedStyle(a).backgroundImage, a.textContent])"
+    )
+    assert arts and all(image.startswith('url("data:image/svg+xml') and text == "" for image, text in arts)
+    decode = "async url => { const img = new Image(); img.src = url; await img.decode(); return img.naturalWidth; }"
+    assert page.evaluate(decode, arts[0][0][5:-2]) > 0
     page.locator("#player").wait_for()  # autoplay started the demo player
     page.wait_for_function("document.getElementById('np-toggle').classList.contains('playing')")
     assert fits_without_scrolling(page)
