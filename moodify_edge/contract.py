@@ -125,6 +125,8 @@ class ErrorCode(StrEnum):
     MPD_ERROR = "mpd_error"
     TRACK_UNREADABLE = "track_unreadable"
     RECEIVER_LOGIN_NEEDED = "receiver_login_needed"  # the Connect receiver has no login of its own
+    PLAYLIST_UNAVAILABLE = "playlist_unavailable"  # saving a playlist: off, or not a Spotify backend
+    PLAYLIST_PERMISSION = "playlist_permission"  # the Spotify login lacks playlist-modify-private
 
     @property
     def status(self) -> int:
@@ -171,6 +173,8 @@ _STATUS: dict[ErrorCode, int] = {
     ErrorCode.MPD_ERROR: 502,
     ErrorCode.TRACK_UNREADABLE: 502,
     ErrorCode.RECEIVER_LOGIN_NEEDED: 503,
+    ErrorCode.PLAYLIST_UNAVAILABLE: 409,
+    ErrorCode.PLAYLIST_PERMISSION: 403,
 }
 
 

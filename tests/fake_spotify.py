@@ -46,6 +46,8 @@ ERRORS = {
 DEVICE_NOT_FOUND = {"error": {"status": 404, "message": "Device not found"}}
 USER_ID = "kiosk-user"
 NOT_YOURS = {"error": {"status": 403, "message": "Forbidden"}}
+INSUFFICIENT_SCOPE = {"error": {"status": 403, "message": "Insufficient client scope"}}
+PLAYLIST_SCOPES = ("playlist-modify-private", "playlist-modify-public")
 NOT_REGISTERED = {
     "error": {
         "status": 403,
@@ -117,6 +119,7 @@ class FakeSpotify(LocalServer):
         self.access_tokens: set[str] = set()
         self.refresh_tokens: set[str] = set()
         self.granted: dict[str, str] = {}  # refresh token -> its scope
+        self.token_scopes: dict[str, str] = {}  # access token -> its scope
         self.issued: list[str] = []  # every token ever handed out (for the no-secrets-in-logs test)
         self.queue: list[str] = []
         self.index = 0
@@ -234,6 +237,7 @@ class FakeSpotify(LocalServer):
         self.refresh_tokens.add(refresh)
         self.issued += [access, refresh]
         self.granted[refresh] = self.scope or scope
+        self.token_scopes[access] = self.granted[refresh]
         return {
             "access_token": access,
             "token_type": "Bearer",
@@ -340,6 +344,8 @@ class FakeSpotify(LocalServer):
 
     def api(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
         route = path[len("/v1") :].rstrip("/")
+        if method == "POST" and (route == "/me/playlists" or re.fullmatch(r"/playlists/\w+/items", route)):
+            return self._playlist_write(route, body)
         if method == "GET" and route == "/me":
             return 200, {"id": USER_ID, "display_name": "Kiosk User", "type": "user"}
         if method == "GET" and route == "/search":
@@ -437,6 +443,43 @@ class FakeSpotify(LocalServer):
             return 204, None
         return 404, {"error": {"status": 404, "message": "Service not found"}}
 
+    # ----------------------------------------------------------------- writing playlists
+    def _scope_refusal(self, method: str, path: str, token: str) -> tuple[int, Any] | None:
+        """403 "Insufficient client scope" for a playlist write with a token lacking playlist-modify-*."""
+        route = path[len("/v1") :].rstrip("/")
+        writes = method == "POST" and (route == "/me/playlists" or re.fullmatch(r"/playlists/\w+/items", route))
+        granted = set(self.token_scopes.get(token, "").split())
+        return (403, INSUFFICIENT_SCOPE) if writes and not granted.intersection(PLAYLIST_SCOPES) else None
+
+    def _playlist_write(self, route: str, body: Any) -> tuple[int, Any]:
+        """Create a playlist for the user (201, its object), or add track URIs to one of theirs (201, a snapshot)."""
+        if route == "/me/playlists":
+            if not isinstance(body, dict) or not body.get("name"):
+                return 400, ERRORS[400]
+            playlist_id = self.add_playlist(body["name"], [])
+            self.playlists[playlist_id].update(public=body.get("public", True), description=body.get("description", ""))
+            return 201, {
+                "id": playlist_id,
+                "name": body["name"],
+                "public": self.playlists[playlist_id]["public"],
+                "uri": f"spotify:playlist:{playlist_id}",
+                "owner": {"id": USER_ID, "type": "user"},
+                "external_urls": {"spotify": f"https://open.spotify.com/playlist/{playlist_id}"},
+            }
+        playlist = self.playlists.get(route.split("/")[2])
+        if playlist is None:
+            return 404, {"error": {"status": 404, "message": "Resource not found"}}
+        if playlist["owner"] != USER_ID:
+            return 403, NOT_YOURS
+        uris = body.get("uris") if isinstance(body, dict) else body
+        if not isinstance(uris, list) or not 0 < len(uris) <= 100:
+            return 400, ERRORS[400]
+        ids = [u.removeprefix("spotify:track:") for u in uris if isinstance(u, str) and u.startswith("spotify:track:")]
+        if len(ids) != len(uris):
+            return 400, {"error": {"status": 400, "message": "Invalid track uri"}}
+        playlist["tracks"].extend(ids)
+        return 201, {"snapshot_id": secrets.token_urlsafe(12)}
+
 
 def _handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -496,7 +539,8 @@ def _handler(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
             if not fake.registered:
                 return self._answer(403, NOT_REGISTERED)
             with fake.lock:
-                status, payload = fake.api(self.command, url.path, query, body)
+                refused = fake._scope_refusal(self.command, url.path, token)
+                status, payload = refused or fake.api(self.command, url.path, query, body)
             return self._answer(status, payload)
 
         do_GET = do_POST = do_PUT = do_DELETE = _handle

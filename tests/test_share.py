@@ -8,13 +8,16 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 from browser.stack import LAN_ADDRESS, demo_config
+from fake_spotify import FakeSpotify
 from helpers import client_from, csrf, error_of
 
 from moodify_edge.contract import ErrorCode, MusicBackendName
 from moodify_edge.emotions import by_key
 from moodify_edge.mood import Policy
 from moodify_edge.music import Recommendations, Track
+from moodify_edge.music.spotify.auth import REQUIRED_SCOPES
 from moodify_edge.web.share import PAGES_PER_MINUTE, ShareBoard, spotify_link
 
 LAN_HOST = "127.0.0.2"
@@ -138,3 +141,80 @@ def test_no_link_while_the_lan_is_off(build, tmp_path):
     stack.controller.join(10)
     assert kiosk.get("/api/share").get_json() == {"lan": False, "expires_in": pytest.approx(900, abs=5)}
     assert "url" not in kiosk.get("/api/recommendations").get_json()["share"]
+
+
+# ---------------------------------------------------------------------------------------------- save as a playlist
+def spotify_stack(build, tmp_path, fake: FakeSpotify):
+    """A kiosk on ``fake`` Spotify, logged in, with ``[share] playlist`` on."""
+    config = (
+        demo_config(tmp_path / "state")
+        .replace("service", demo=False)
+        .replace("spotify", client_id=fake.client_id, api_url=fake.api_url, accounts_url=fake.url)
+        .replace("share", playlist=True)
+    )
+    stack = build(config)
+    account = stack.controller.music.account
+    account.finish_login(requests.get(account.login_url(), allow_redirects=False, timeout=5).headers["Location"])
+    return stack
+
+
+@pytest.fixture
+def spotify_kiosk(build, tmp_path):
+    """:func:`spotify_stack` with a result on screen of two Spotify tracks and a local one; (fake, kiosk client,
+    the tracks' ids)."""
+    fake = FakeSpotify().start()
+    stack = spotify_stack(build, tmp_path, fake)
+    ids = [fake.add_track(f"Song {n}")["id"] for n in range(2)]
+    tracks = [Track(f"Song {n}", ["A"], f"spotify:track:{i}") for n, i in enumerate(ids)]
+    recs = Recommendations("sad", Policy.LIFT, MusicBackendName.SPOTIFY, [*tracks, Track("L", ["B"], "a/b.flac")])
+    stack.app.extensions["moodify.shares"].add(recs)
+    yield fake, client_from(stack.app), ids
+    fake.stop()
+
+
+def test_the_owner_saves_the_result_as_a_playlist_once(spotify_kiosk):
+    fake, kiosk, ids = spotify_kiosk
+    assert b'id="share-playlist"' in kiosk.get("/").data  # the button, for the owner (no PIN: the kiosk is)
+    answer = kiosk.post("/api/share/playlist", headers=csrf(kiosk))
+    assert answer.status_code == 200, answer.data
+    saved = answer.get_json()
+    playlist = fake.playlists[saved["id"]]
+    assert playlist["tracks"] == ids and playlist["public"] is False and playlist["name"].startswith("Moodify · Sad")
+    again = kiosk.post("/api/share/playlist", headers=csrf(kiosk))
+    assert again.get_json() == saved and len(fake.playlists) == 1  # pressed twice: still one playlist
+
+
+def test_a_login_without_the_playlist_scope_is_asked_to_log_in_again_not_logged_out(build, tmp_path):
+    fake = FakeSpotify(scope=" ".join(REQUIRED_SCOPES)).start()  # a login from before the scope was asked for
+    try:
+        stack = spotify_stack(build, tmp_path, fake)
+        stack.app.extensions["moodify.shares"].add(recommendations("sad"))
+        kiosk = client_from(stack.app)
+        error = error_of(kiosk.post("/api/share/playlist", headers=csrf(kiosk)))
+        assert error["code"] == ErrorCode.PLAYLIST_PERMISSION and "Log in" in error["message"]
+        assert kiosk.get("/api/spotify/status").get_json()["logged_in"] is True and fake.playlists == {}
+    finally:
+        fake.stop()
+
+
+def test_a_locked_kiosk_cannot_save(build, tmp_path):
+    config = demo_config(tmp_path / "state", seconds=1.0).replace("kiosk", owner_pin="2468")
+    stack = build(config.replace("share", playlist=True))
+    stack.app.extensions["moodify.shares"].add(recommendations("sad"))
+    kiosk = client_from(stack.app)
+    assert b'id="share-playlist"' not in kiosk.get("/").data  # the offline backend: no button
+    assert error_of(kiosk.post("/api/share/playlist", headers=csrf(kiosk)))["code"] == ErrorCode.OWNER_REQUIRED
+
+
+def test_offline_music_answers_playlist_unavailable(shared):
+    stack, kiosk = shared
+    error = error_of(kiosk.post("/api/share/playlist", headers=csrf(kiosk)))
+    assert error["code"] == ErrorCode.PLAYLIST_UNAVAILABLE and error["status"] == 409
+    assert b'id="share-playlist"' not in kiosk.get("/").data
+
+
+def test_offline_answers_the_code_even_with_the_setting_on(build, tmp_path):
+    stack = build(demo_config(tmp_path / "state", seconds=1.0).replace("share", playlist=True))
+    stack.app.extensions["moodify.shares"].add(recommendations("sad"))
+    kiosk = client_from(stack.app)
+    assert error_of(kiosk.post("/api/share/playlist", headers=csrf(kiosk)))["code"] == ErrorCode.PLAYLIST_UNAVAILABLE

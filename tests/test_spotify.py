@@ -28,6 +28,7 @@ from moodify_edge.music import MusicBackend, MusicError, PlayerState
 from moodify_edge.music.factory import create_music
 from moodify_edge.music.spotify import device as receiver_device
 from moodify_edge.music.spotify import spotify_backend
+from moodify_edge.music.spotify.auth import REQUIRED_SCOPES
 from moodify_edge.music.spotify.errors import RATE_LIMIT_FILE
 from moodify_edge.music.spotify.tokens import TOKEN_FILE, TokenFile
 
@@ -153,6 +154,46 @@ def test_a_login_without_the_needed_scopes_asks_to_log_in_again(fake, config):
     fake.scope = "user-read-private"
     music = logged_in(config)
     assert code_of(lambda: music.player.state()) == ErrorCode.LOGIN_REQUIRED
+
+
+# ---------------------------------------------------------------------------------------------- saving a playlist
+def test_a_list_is_saved_as_a_private_playlist_in_the_owner_s_account(fake, music):
+    assert "playlist-modify-private" in next(iter(fake.granted.values())).split()  # a new login asks for it
+    ids = [fake.add_track(f"Song {n}")["id"] for n in range(3)]
+    uris = [f"spotify:track:{i}" for i in ids] + ["moods/sad/local.flac"]  # a local file is not Spotify's
+    saved = music.account.save_playlist("Moodify · Sad", "Saved from Moodify Edge.", uris)
+    playlist = fake.playlists[saved["id"]]
+    assert playlist["owner"] == USER_ID and playlist["name"] == "Moodify · Sad" and playlist["public"] is False
+    assert playlist["tracks"] == ids and saved["tracks"] == 3
+    assert saved["url"] == f"https://open.spotify.com/playlist/{saved['id']}"
+    assert [r.method for r in fake.seen() if "playlist" in r.path] == ["POST", "POST"]
+    assert fake.seen("POST", f"/v1/playlists/{saved['id']}/items")[0].body == [f"spotify:track:{i}" for i in ids]
+
+
+def test_a_login_from_before_the_playlist_scope_is_asked_again_only_for_playlists(fake, config):
+    fake.scope = " ".join(REQUIRED_SCOPES)  # a login made before saving playlists existed
+    music = logged_in(config)
+    track = fake.add_track("Song")["id"]
+    error = pytest.raises(MusicError, music.account.save_playlist, "x", "", [f"spotify:track:{track}"]).value
+    assert error.code == ErrorCode.PLAYLIST_PERMISSION and error.status == 403 and "Log in" in error.message
+    assert fake.playlists == {} and fake.seen("POST", "/v1/me/playlists") == []
+    # Not logged out: the login and everything else keep working.
+    assert music.account.status().logged_in is True and (config.state_path() / TOKEN_FILE).exists()
+    assert music.source.recommend("happy").source == MusicBackendName.SPOTIFY
+    assert "Log in" not in (music.player.state().message or "")
+    # Logging in again grants it.
+    fake.scope = ""
+    music.account.finish_login(approve(music.account.login_url()))
+    assert fake.playlists[music.account.save_playlist("x", "", [f"spotify:track:{track}"])["id"]]["tracks"] == [track]
+
+
+def test_saving_a_playlist_needs_a_login_and_a_spotify_track(fake, config):
+    music = spotify_backend(config)
+    assert code_of(lambda: music.account.save_playlist("x", "", ["spotify:track:abc"])) == ErrorCode.LOGIN_REQUIRED
+    music = logged_in(config)
+    assert code_of(lambda: music.account.save_playlist("x", "", ["a.flac"])) == ErrorCode.NO_RECOMMENDATIONS
+    fake.fail("POST", "/v1/me/playlists", 503, times=2)
+    assert code_of(lambda: music.account.save_playlist("x", "", ["spotify:track:abc"])) == ErrorCode.SPOTIFY_UNAVAILABLE
 
 
 def test_logout_forgets_the_tokens(music, config):

@@ -69,7 +69,9 @@ export const ERROR = Object.freeze({
   "MPD_PASSWORD": "mpd_password",
   "MPD_ERROR": "mpd_error",
   "TRACK_UNREADABLE": "track_unreadable",
-  "RECEIVER_LOGIN_NEEDED": "receiver_login_needed"
+  "RECEIVER_LOGIN_NEEDED": "receiver_login_needed",
+  "PLAYLIST_UNAVAILABLE": "playlist_unavailable",
+  "PLAYLIST_PERMISSION": "playlist_permission"
 });
 export const BACKEND = Object.freeze({
   "SPOTIFY": "spotify",

@@ -23,12 +23,32 @@ function drawChart(id, data) {
   });
 }
 
+const sum = (values) => values.reduce((a, b) => a + b, 0);
+
+// Today's count per emotion in words (what the day's chart shows, for reading and for screen readers).
+function drawToday(day) {
+  const box = $("journal-today");
+  const counted = EMOTIONS.map((e) => [e.key, sum(day.counts[e.key])]).filter(([, n]) => n > 0);
+  if (!counted.length) {
+    box.replaceChildren(Object.assign(document.createElement("p"), { textContent: T.journal_today_none }));
+    return;
+  }
+  const list = document.createElement("ul");
+  for (const [key, n] of counted) {
+    const item = Object.assign(document.createElement("li"), { textContent: `${label(key)}: ${n}` });
+    item.dataset.emotion = key;
+    list.append(item);
+  }
+  box.replaceChildren(list);
+}
+
 function drawJournal(journal) {
   if (!journal) return;
   $("journal-charts").hidden = false;
   drawChart("journal-day", journal.day);
   drawChart("journal-week", journal.week);
-  const total = (data) => Object.values(data.counts).flat().reduce((a, b) => a + b, 0);
+  drawToday(journal.day);
+  const total = (data) => sum(Object.values(data.counts).flat());
   Object.assign($("journal-charts").dataset, { day: total(journal.day), week: total(journal.week) });
 }
 

@@ -156,6 +156,11 @@ class ShareConfig:
     minutes: int = setting(
         "A result's share page (its QR code on the kiosk, for phones on the LAN) works this long.", 15, min=1, max=240
     )
+    playlist: bool = setting(
+        "Offer the owner a button on the result screen that saves its list as a private playlist in the kiosk's "
+        "Spotify account (Spotify only; a login from before needs to be made again once).",
+        False,
+    )
 
 
 @dataclass(frozen=True)

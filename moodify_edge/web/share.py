@@ -9,6 +9,11 @@ no session, no CSRF token, no script, no form or button; a Content-Security-Poli
 too), an unknown or expired token is a 404, and each address may open only :data:`PAGES_PER_MINUTE` pages a
 minute. The QR code and link (``GET /api/share``, and ``share`` in ``GET /api/recommendations``) carry the
 kiosk's LAN address, never loopback; with the LAN off there is no link at all.
+
+With ``[share] playlist`` on and the Spotify backend, the owner (:func:`.owner.require_owner`: the kiosk unlocked
+with the PIN, or an owner's phone; the list goes into the owner's own account) may save the result on screen as a
+new private playlist (``POST /api/share/playlist``; pressed twice, the same playlist is answered, not a second
+one). Otherwise that answers ``playlist_unavailable``; the share page itself never offers it.
 """
 
 from __future__ import annotations
@@ -18,9 +23,9 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 from werkzeug.wrappers import Response
@@ -32,7 +37,7 @@ from ..emotions import by_key
 from ..events import Event, RecommendationsReady, StateChanged
 from ..music import Recommendations
 from .errors import ApiError
-from .owner import phone_host
+from .owner import phone_host, require_owner
 from .pairing import _link, _qr
 
 EXTENSION = "moodify.shares"
@@ -41,12 +46,20 @@ KEPT = 16  # shares remembered at most (older ones end early)
 PAGES_PER_MINUTE = 20  # share pages one address may open per minute (guessing is pointless, and also slow)
 SPOTIFY_TRACK = re.compile(r"spotify:track:([0-9A-Za-z]{1,64})")
 TOKEN = re.compile(r"[0-9A-Za-z_-]{16,64}")
+DESCRIPTION = "Saved from Moodify Edge."
 PAGE_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'"
 )
 
 bp = Blueprint("share", __name__)
+
+
+@runtime_checkable
+class PlaylistSaver(Protocol):
+    """A music account that can save a list as a playlist (Spotify's)."""
+
+    def save_playlist(self, name: str, description: str, uris: Sequence[str]) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,8 @@ class ShareBoard:
         self._shares: dict[str, Share] = {}
         self._current: Share | None = None
         self._opened: dict[str, deque[float]] = {}
+        self._saving = threading.Lock()  # one playlist save at a time
+        self._saved: dict[str, dict[str, Any]] = {}  # share token → the playlist saved from it
 
     def add(self, recommendations: Recommendations) -> Share:
         share = Share(secrets.token_urlsafe(TOKEN_BYTES), self._clock() + self.seconds, recommendations)
@@ -89,6 +104,8 @@ class ShareBoard:
         now = self._clock()
         for token in [t for t, s in self._shares.items() if s.until <= now]:
             del self._shares[token]
+        for token in [t for t in self._saved if t not in self._shares]:
+            del self._saved[token]
         if self._current is not None and self._current.until <= now:
             self._current = None
 
@@ -115,6 +132,17 @@ class ShareBoard:
                 return False
             opened.append(now)
             return True
+
+    def save_once(self, share: Share, save: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """The playlist saved from ``share``: ``save()``'s answer, asked for once (one save at a time)."""
+        with self._saving:
+            with self._lock:
+                saved = self._saved.get(share.token)
+            if saved is None:
+                saved = save()
+                with self._lock:
+                    self._saved[share.token] = saved
+            return saved
 
     def listen(self, event: Event) -> None:
         """The bus listener: new recommendations get a share; a new run takes the last one off the screen."""
@@ -149,6 +177,32 @@ def current_share() -> Response:
     if info is None:
         raise ApiError(ErrorCode.NO_RECOMMENDATIONS, "Nothing to share: no recommendations for the result on screen.")
     return jsonify(info)
+
+
+def _playlist_name(recommendations: Recommendations) -> str:
+    emotion = by_key(recommendations.emotion)
+    return f"Moodify \u00b7 {emotion.label} \u00b7 {time.strftime('%Y-%m-%d %H:%M')}"
+
+
+@bp.post("/api/share/playlist")
+def save_playlist() -> Response:
+    """The owner saves the result on screen as a new private playlist in the kiosk's Spotify account."""
+    require_owner()
+    account = current_app.extensions["moodify.account"]
+    if not current_app.config["MOODIFY"].share.playlist or not isinstance(account, PlaylistSaver):
+        raise ApiError(
+            ErrorCode.PLAYLIST_UNAVAILABLE,
+            "Saving a playlist needs the Spotify backend and [share] playlist = true.",
+        )
+    shares = board()
+    share = shares.current()
+    if share is None:
+        raise ApiError(ErrorCode.NO_RECOMMENDATIONS, "Nothing to save: no recommendations for the result on screen.")
+    recommendations = share.recommendations
+    uris = [t.uri for t in recommendations.tracks]
+    return jsonify(
+        shares.save_once(share, lambda: account.save_playlist(_playlist_name(recommendations), DESCRIPTION, uris))
+    )
 
 
 def _tracks(recommendations: Recommendations) -> list[dict[str, Any]]:
@@ -195,4 +249,6 @@ def install(app: Flask, controller: Controller, config: Config) -> None:
     shares = ShareBoard(config.share.minutes)
     app.extensions[EXTENSION] = shares
     controller.bus.listen(shares.listen)
+    playlist = config.share.playlist and isinstance(controller.music.account, PlaylistSaver)
+    app.context_processor(lambda: {"share_playlist": playlist})
     app.register_blueprint(bp)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 from ...config import SpotifyConfig
 from ...contract import ErrorCode, MusicBackendName
 from .. import AccountStatus, MusicError
 from .client import SpotifyClient
 from .errors import LOGIN_PROMPT
+from .playlists import save_playlist
 
 log = logging.getLogger(__name__)
 
@@ -79,3 +82,7 @@ class SpotifyAccount:
         if self.user_id is None:
             self.load_user()
         return self.user_id
+
+    def save_playlist(self, name: str, description: str, uris: Sequence[str]) -> dict[str, Any]:
+        """Save ``uris`` as a new private playlist in this account (:func:`.playlists.save_playlist`)."""
+        return save_playlist(self._client, name, description, uris)

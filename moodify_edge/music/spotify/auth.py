@@ -37,7 +37,7 @@ from .tokens import TOKEN_FILE, TokenFile, request_refresh
 
 log = logging.getLogger(__name__)
 
-SCOPES = (
+REQUIRED_SCOPES = (  # a login without one of these is not used at all
     "user-read-playback-state",
     "user-modify-playback-state",
     "user-read-currently-playing",
@@ -45,12 +45,14 @@ SCOPES = (
     "playlist-read-collaborative",
     "user-read-private",
 )
+PLAYLIST_SCOPE = "playlist-modify-private"  # only "save as a playlist" needs it: older logins keep working
+SCOPES = (*REQUIRED_SCOPES, PLAYLIST_SCOPE)  # what a new login asks for
 PENDING_LOGINS = 5  # login links that may be open at once (kiosk + a phone or two)
 LOGIN_LINK_SECONDS = 600
 REFRESH_SECONDS = 10.0  # a refresh runs this long whoever waits for it: a lost answer is a lost login
 RECONNECTING = "Reconnecting to Spotify\u2026 Try again in a moment."
 
-__all__ = ["SCOPES", "TOKEN_FILE", "SpotifyAuth", "TokenFile"]
+__all__ = ["PLAYLIST_SCOPE", "REQUIRED_SCOPES", "SCOPES", "TOKEN_FILE", "SpotifyAuth", "TokenFile"]
 
 
 class _PKCE(SpotifyPKCE):
@@ -217,11 +219,21 @@ class SpotifyAuth:
         token = self.tokens.get_cached_token()
         if token is None:
             raise login_required()
-        # spotipy's own scope comparison (private; spotipy is pinned below 3): the same rule it applies
-        # to cached tokens, so a login it would reject is never used here.
-        if not SpotifyPKCE._is_scope_subset(" ".join(SCOPES), token.get("scope", "")):
+        if not _granted(token, REQUIRED_SCOPES):
             raise login_required("Moodify Edge needs more Spotify permissions than this login gave. Log in again.")
         return token
+
+    def granted(self, scope: str) -> bool:
+        """Whether the login on file includes ``scope`` (False with no login). An optional scope added after a
+        login was made is asked for by the action that needs it, never by logging the owner out."""
+        token = self.tokens.get_cached_token()
+        return token is not None and _granted(token, (scope,))
+
+
+def _granted(token: dict[str, Any], scopes: tuple[str, ...]) -> bool:
+    # spotipy's own scope comparison (private; spotipy is pinned below 3): the same rule it applies to cached
+    # tokens, so a login it would reject is never used here.
+    return bool(SpotifyPKCE._is_scope_subset(" ".join(scopes), token.get("scope", "")))
 
 
 def _copy(exc: MusicError) -> MusicError:
