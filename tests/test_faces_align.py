@@ -22,6 +22,10 @@ def apply(matrix: np.ndarray, point: np.ndarray) -> np.ndarray:
     return matrix[:, :2] @ point + matrix[:, 2]
 
 
+def correlation(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(a.ravel(), b.astype(np.float64).ravel())[0, 1])
+
+
 def test_the_alignment_levels_the_eyes_and_places_the_crop_from_the_geometry():
     geometry = CropGeometry(scale=2.5, centre_down=0.1, mouth_ratio=1.0)
     matrix = alignment(POINTS, 48, geometry)
@@ -57,7 +61,6 @@ def test_the_aligned_crop_of_a_tilted_head_looks_like_the_upright_one(astronaut)
     face = detector.detect(tilted)
     aligned = crop_face(tilted, face, 48).astype(np.float64)
     plain = square_crop(tilted, face.box, 48).astype(np.float64)
-    correlation = lambda a, b: np.corrcoef(a.ravel(), b.astype(np.float64).ravel())[0, 1]  # noqa: E731
     assert correlation(aligned, upright) > 0.8
     assert correlation(aligned, upright) > correlation(plain, upright) + 0.2
 

@@ -133,7 +133,7 @@ def _views_per_detect(detector: BlazeFaceDetector, frames: list[np.ndarray]) -> 
         seen.append(1)
         return run(*args, **kwargs)
 
-    detector._run = counting  # type: ignore[method-assign]
+    detector._run = counting
     try:
         for frame in frames:
             seen.clear()

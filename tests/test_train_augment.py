@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("keras")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-import train_emotion as train  # noqa: E402
+import train_emotion as train
 
 SAMPLE = Path(__file__).parent / "data" / "fer_private_sample.npz"
 
@@ -79,7 +79,10 @@ def test_blur_and_down_up_sampling_soften_and_jpeg_degrades(faces):
     assert sharpness(small) < 0.8 * sharpness(faces)
     low = train.camera_augment(faces, rng, 1.0, only(jpeg_quality=(30, 30)))
     high = train.camera_augment(faces, rng, 1.0, only(jpeg_quality=(90, 90)))
-    error = lambda x: np.abs(x.astype(int) - faces).mean()  # noqa: E731
+
+    def error(x: np.ndarray) -> float:
+        return float(np.abs(x.astype(int) - faces).mean())
+
     assert error(low) > error(high) > 0
 
 

@@ -110,7 +110,10 @@ class HaarDetector:
             minSize=(max(1, math.ceil(min_side * scale)),) * 2,
             maxSize=(int(max_side * scale) + 1 if max_side else 0,) * 2,
         )
-        return [tuple(round(int(v) / scale) for v in face) for face in faces]  # type: ignore[misc]
+        boxes: list[Box] = []
+        for x, y, w, h in faces:
+            boxes.append((round(int(x) / scale), round(int(y) / scale), round(int(w) / scale), round(int(h) / scale)))
+        return boxes
 
 
 def _grey(image: np.ndarray) -> np.ndarray:
