@@ -38,12 +38,7 @@ STOP_SECONDS = 1.8  # everything released within this, so SIGTERM ends the proce
 def check_files(config: Config) -> None:
     """Before anything starts: the state directory and the state files in it are usable (a problem there is
     a :class:`ConfigError` naming the path, exit 78, not a traceback from deep inside start-up)."""
-    from .music.spotify.auth import TOKEN_FILE
-    from .music.spotify.errors import RATE_LIMIT_FILE
-    from .web.limiter import LIMITS_FILE
-    from .web.pairing_store import STATE_FILE
-
-    check_state_dir(config.state_path(), (STATE_FILE, LIMITS_FILE, TOKEN_FILE, RATE_LIMIT_FILE))
+    check_state_dir(config.state_path())
 
 
 def load_pipeline(config: Config) -> FramePipeline:

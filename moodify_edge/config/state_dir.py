@@ -7,7 +7,6 @@ unreadable) is a :class:`~.errors.ConfigError` naming the path, found when the s
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import ConfigError
@@ -42,14 +41,14 @@ def state_directory(configured: str) -> Path:
     return path
 
 
-def check_state_dir(path: Path, files: Iterable[str]) -> None:
-    """Refuse a state directory the service could not keep its ``files`` in: not writable, or one of them
-    a directory or unreadable. Raises :class:`~.errors.ConfigError` naming the path."""
+def check_state_dir(path: Path) -> None:
+    """Refuse a state directory the service could not keep its files in: not writable, or one of its state
+    files (every ``*.json`` there) a directory or unreadable. Raises :class:`~.errors.ConfigError` naming the
+    path."""
     if not os.access(path, os.W_OK | os.X_OK):
         raise ConfigError(f"{KEY}: the state directory {path} is not writable by this user")
-    for name in files:
-        file = path / name
+    for file in sorted(path.glob("*.json")):
         if file.is_dir():
             raise ConfigError(f"{KEY}: {file} is a directory, not a state file; remove it")
-        if file.exists() and not os.access(file, os.R_OK | os.W_OK):
+        if not os.access(file, os.R_OK | os.W_OK):
             raise ConfigError(f"{KEY}: {file} cannot be read and written by this user")
