@@ -41,7 +41,8 @@ def lan_enabled(host: str) -> bool:
     return host not in KIOSK_ONLY_HOSTS
 
 
-def _wildcard(host: str) -> bool:
+def is_wildcard(host: str) -> bool:
+    """``0.0.0.0`` or ``::``: every address of this machine."""
     return host in ("0.0.0.0", "::")
 
 
@@ -72,7 +73,7 @@ def _check_free(port: int) -> None:
 def open_sockets(host: str, port: int) -> list[OpenSocket]:
     """The kiosk's socket on loopback (``port`` 0: any free port), plus the LAN's on ``host`` when
     :func:`lan_enabled`; both on the same port. Raises OSError (e.g. EADDRINUSE) when a port is taken."""
-    shared = lan_enabled(host) and _wildcard(host)
+    shared = lan_enabled(host) and is_wildcard(host)
     if shared and port:
         _check_free(port)
     kiosk = _bind(KIOSK_HOST, port, reuse_port=shared)

@@ -29,13 +29,12 @@ from .errors import ApiError
 from .json_body import json_body
 from .lan import lan_address
 from .limiter import PairingLimiter
-from .listeners import KIOSK_ONLY_HOSTS, lan_enabled
+from .listeners import KIOSK_ONLY_HOSTS, is_wildcard, lan_enabled
 
 OWNER_SECONDS = 300.0  # an owner session on the kiosk's screen ends by itself after five minutes
 PIN_LIMITS_FILE = "web-owner-pin-limits.json"
 PIN_ATTEMPTS_PER_MINUTE = 5
 MAX_PIN_DIGITS = 12
-ANY_ADDRESS = frozenset({"0.0.0.0", "::", ""})
 
 bp = Blueprint("owner", __name__)
 
@@ -107,7 +106,7 @@ def phone_host() -> str | None:
     host = str(current_app.config["MOODIFY"].web.host)
     if not lan_enabled(host):
         return None
-    if host in ANY_ADDRESS:
+    if is_wildcard(host):
         host = lan_address()  # 127.0.0.1 when this machine has no network: nothing a phone can open
     return None if host in KIOSK_ONLY_HOSTS else host
 
@@ -115,10 +114,10 @@ def phone_host() -> str | None:
 def status() -> dict[str, Any]:
     """What the page needs to draw owner controls: whether this client is the owner, whether a PIN is set,
     the owner session's seconds left (kiosk), the visitor-pairing switch, whether phones can reach the kiosk."""
-    kiosk = is_kiosk()
+    kiosk, owner = is_kiosk(), is_owner()
     return {
-        "owner": is_owner(),
-        "role": "kiosk" if kiosk else ("owner" if is_owner() else "visitor") if is_paired() else None,
+        "owner": owner,
+        "role": "kiosk" if kiosk else ("owner" if owner else "visitor") if is_paired() else None,
         "pin": bool(gate().pin),
         "left": gate().left() if kiosk else 0,
         "visitor_pairing": gate().visitor_pairing,
@@ -172,8 +171,7 @@ def visitor_pairing() -> Response:
 
 
 def install(app: Flask, state_dir: Path) -> None:
-    """The owner gate from ``[kiosk]``, its routes, and ``owner`` (:func:`status`) for the page template."""
+    """The owner gate from ``[kiosk]`` and its routes (the page template gets :func:`status` from :mod:`.pages`)."""
     config = app.config["MOODIFY"].kiosk
     app.extensions["moodify.owner"] = OwnerGate(config.owner_pin, config.visitor_pairing, state_dir / PIN_LIMITS_FILE)
-    app.context_processor(lambda: {"owner": status()})
     app.register_blueprint(bp)

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from .access import csrf_token, is_kiosk, is_paired
 from .api import emotions_table
+from .owner import status as owner_status
 
 
 def _kiosk_dir() -> Path:
@@ -65,6 +66,7 @@ def _boot() -> dict[str, Any]:
 @bp.get("/pair")
 def index() -> Response:
     boot = _boot()
-    response = current_app.make_response(render_template("index.html", boot=boot, t=boot["strings"]))
+    page = render_template("index.html", boot=boot, t=boot["strings"], owner=owner_status())
+    response = current_app.make_response(page)
     response.headers["Cache-Control"] = "no-store"
     return response

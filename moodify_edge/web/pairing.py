@@ -145,17 +145,17 @@ def open_ticket() -> Response:
     whatever the limits (someone guessing may have used them up)."""
     kiosk_only()
     require_owner()
-    if phone_host() is None:
+    host = phone_host()
+    if host is None:
         raise ApiError(ErrorCode.PAIRING_CLOSED, "Phones cannot reach the kiosk: LAN access is off (web.host).")
     ticket, seconds = store().open_ticket()
-    url = _link(f"/pair#ticket={ticket}")
+    url = _link(host, f"/pair#ticket={ticket}")
     return jsonify({"code": ticket, "url": url, "qr_svg": _qr(url), "expires_in": seconds})
 
 
-def _link(path: str) -> str:
-    """The address a phone opens for ``path`` on this kiosk (its LAN address: never loopback)."""
+def _link(host: str, path: str) -> str:
+    """The address a phone opens for ``path`` on this kiosk at ``host`` (:func:`~.owner.phone_host`)."""
     port = split_host(request.host)[1] or "80"
-    host = phone_host() or "0.0.0.0"  # callers check phone_host() first
     host = f"[{host}]" if ":" in host else host
     return f"http://{host}:{port}{path}"
 
@@ -168,10 +168,11 @@ def code_info() -> dict[str, Any]:
     """The code, the address a phone opens to pair, that address as an inline SVG QR code, and whether
     someone is guessing (``alarm``) and how long a one-time code is still open (``ticket_left``). While
     phones cannot reach the kiosk (``lan`` false) there is nothing to pair with: no code, link or QR."""
-    info: dict[str, Any] = {"lan": phone_host() is not None, "alarm": _alarm().active}
-    if not info["lan"]:
+    host = phone_host()
+    info: dict[str, Any] = {"lan": host is not None, "alarm": _alarm().active}
+    if host is None:
         return info
-    url = _link(f"/pair?code={store().code}")
+    url = _link(host, f"/pair?code={store().code}")
     return {"code": store().code, "url": url, "qr_svg": _qr(url), **info, "ticket_left": store().ticket_left()}
 
 

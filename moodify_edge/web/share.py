@@ -165,9 +165,10 @@ def link_info() -> dict[str, Any] | None:
     if share is None:
         return None
     left = max(0, round(share.until - time.monotonic()))
-    if phone_host() is None:
+    host = phone_host()
+    if host is None:
         return {"lan": False, "expires_in": left}
-    url = _link(f"/share/{share.token}")
+    url = _link(host, f"/share/{share.token}")
     return {"lan": True, "url": url, "qr_svg": _qr(url), "expires_in": left}
 
 
