@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -57,23 +58,40 @@ def quiet_delegate_notice() -> None:
     nowhere and every later interpreter (BlazeFace's, the classifier's) is silent. Called at start-up, before
     any other thread writes to stderr; without a runtime or model it does nothing.
     """
-    if Interpreter is None or not default_model_path().is_file():
+    if Interpreter is None:
+        return
+    try:
+        path = default_model_path()
+    except FileNotFoundError:  # doctor says so, in its own words
         return
     with _native_stderr_silenced():
-        Interpreter(model_path=str(default_model_path())).allocate_tensors()
+        Interpreter(model_path=str(path)).allocate_tensors()
 
 
-def default_model_path() -> Path:
-    """The shipped model: ``<repo>/models`` for a source checkout or editable install, else
-    ``<sys.prefix>/share/moodify-edge/models`` where a regular install puts it."""
+def shipped_model(filename: str, what: str) -> Path:
+    """A model file shipped with Moodify Edge: in ``<repo>/models`` for a source checkout or editable install,
+    else in ``<sys.prefix>/share/moodify-edge/models`` where a regular install puts it. FileNotFoundError
+    naming ``what`` when it is in neither."""
     candidates = (
-        Path(__file__).resolve().parent.parent / "models" / MODEL_NAME,
-        Path(sys.prefix) / "share" / "moodify-edge" / "models" / MODEL_NAME,
+        Path(__file__).resolve().parent.parent / "models" / filename,
+        Path(sys.prefix) / "share" / "moodify-edge" / "models" / filename,
     )
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    raise FileNotFoundError("emotion model not found; looked in: " + ", ".join(map(str, candidates)))
+    raise FileNotFoundError(f"{what} not found; looked in: " + ", ".join(map(str, candidates)))
+
+
+def default_model_path() -> Path:
+    """The shipped emotion model."""
+    return shipped_model(MODEL_NAME, "emotion model")
+
+
+def interpreter(model_path: Path, num_threads: int) -> Any:
+    """A LiteRT interpreter for ``model_path`` (ImportError when no TFLite runtime is installed)."""
+    if Interpreter is None:
+        raise ImportError("no TFLite runtime: install ai-edge-litert (pip install ai-edge-litert)")
+    return Interpreter(model_path=str(model_path), num_threads=num_threads)
 
 
 class EmotionClassifier:
@@ -91,11 +109,9 @@ class EmotionClassifier:
         num_threads: int = 1,
         input_range: tuple[float, float] = (0.0, 255.0),
     ) -> None:
-        if Interpreter is None:
-            raise ImportError("no TFLite runtime: install ai-edge-litert (pip install ai-edge-litert)")
         self.model_path = Path(model_path) if model_path is not None else default_model_path()
         _check_labels(self.model_path.parent / LABELS_NAME)
-        self._interpreter = Interpreter(model_path=str(self.model_path), num_threads=num_threads)
+        self._interpreter = interpreter(self.model_path, num_threads)
         self._interpreter.allocate_tensors()
         inp = self._interpreter.get_input_details()[0]
         out = self._interpreter.get_output_details()[0]

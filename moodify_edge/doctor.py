@@ -9,9 +9,7 @@ from __future__ import annotations
 import errno
 import functools
 import socket
-import urllib.error
 import urllib.parse
-import urllib.request
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass

@@ -15,7 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from .config import Config
-from .faces import DEFAULT_GEOMETRY, Box, CropGeometry, Detector, create_detector, crop_face
+from .faces import Box, Detector, create_detector, crop_face
 
 
 class Classifier(Protocol):
@@ -42,12 +42,10 @@ class FramePipeline:
         classifier: Classifier,
         *,
         margin: float = 0.0,
-        geometry: CropGeometry = DEFAULT_GEOMETRY,
     ) -> None:
         self.detector = detector
         self.classifier = classifier
         self.margin = margin
-        self.geometry = geometry
 
     @classmethod
     def from_config(cls, config: Config) -> FramePipeline:
@@ -70,7 +68,7 @@ class FramePipeline:
         t1 = time.perf_counter()
         if face is None:
             return FrameAnalysis(None, None, {"detect": (t1 - t0) * 1e3})
-        crop = crop_face(frame, face, self.classifier.input_size, self.geometry, self.margin)
+        crop = crop_face(frame, face, self.classifier.input_size, margin=self.margin)
         t2 = time.perf_counter()
         probabilities = self.classifier.classify(crop)
         t3 = time.perf_counter()

@@ -22,13 +22,13 @@ from fer_data import FERPLUS_TO_FER, ferplus_majority
 
 from moodify_edge.capture import DEMO_DATA, DemoCamera, demo_background, face_portrait, place
 from moodify_edge.emotions import LABELS
-from moodify_edge.faces import FaceDetector
+from moodify_edge.faces import HaarDetector
 
 ROOT = Path(__file__).resolve().parent.parent
 ASTRONAUT_SIDE = 320
 
 
-def detected_in_demo(face: np.ndarray, detector: FaceDetector, background: np.ndarray) -> bool:
+def detected_in_demo(face: np.ndarray, detector: HaarDetector, background: np.ndarray) -> bool:
     patch = face_portrait(face)
     for dx, dy in itertools.product(range(-DemoCamera.JITTER, DemoCamera.JITTER + 1, 2), repeat=2):
         detector.reset()
@@ -51,7 +51,7 @@ def main() -> None:
     label_votes = votes[np.arange(len(labels)), FERPLUS_TO_FER[labels]]
     strong = clean & (ferplus_majority(votes) == labels) & (label_votes >= args.min_votes)
 
-    detector = FaceDetector()
+    detector = HaarDetector()
     background = demo_background()
     chosen: list[list[int]] = [[] for _ in LABELS]
     # Strongest agreement first; ties keep file order.

@@ -18,9 +18,6 @@ from .haar import HaarDetector, cascade_path, load_cascade
 
 DETECTORS = ("blazeface", "blazeface-full", "haar")
 
-# The old name of the Haar detector, kept for scripts that build demo scenes with it.
-FaceDetector = HaarDetector
-
 
 def create_detector(name: str = "blazeface", *, min_face: int = 60, detect_width: int = 320) -> Detector:
     """The detector called ``name`` with its settings: "blazeface" (the short-range model),
@@ -40,7 +37,6 @@ __all__ = [
     "CropGeometry",
     "Detector",
     "Face",
-    "FaceDetector",
     "HaarDetector",
     "aligned_crop",
     "cascade_path",

@@ -71,7 +71,7 @@ def aligned_crop(
     y0 = int(np.clip(np.floor(corners[:, 1].min()) - 1, 0, height - 1))
     x1 = int(np.clip(np.ceil(corners[:, 0].max()) + 2, x0 + 1, width))
     y1 = int(np.clip(np.ceil(corners[:, 1].max()) + 2, y0 + 1, height))
-    region = _grey(frame[y0:y1, x0:x1])
+    region = grey(frame[y0:y1, x0:x1])
     shift = np.array([[1.0, 0.0, x0], [0.0, 1.0, y0], [0.0, 0.0, 1.0]])
     matrix = np.vstack([matrix, [0.0, 0.0, 1.0]]) @ shift
     if scale < 0.5:
@@ -89,7 +89,7 @@ def square_crop(frame: np.ndarray, box: Box, size: int, margin: float = 0.0) -> 
     cx, cy = x + w / 2.0, y + h / 2.0
     x0, y0 = round(cx - side / 2.0), round(cy - side / 2.0)
     height, width = frame.shape[:2]
-    region = _grey(frame[max(0, y0) : min(height, y0 + side), max(0, x0) : min(width, x0 + side)])
+    region = grey(frame[max(0, y0) : min(height, y0 + side), max(0, x0) : min(width, x0 + side)])
     top, left = max(0, -y0), max(0, -x0)
     bottom, right = side - top - region.shape[0], side - left - region.shape[1]
     if top or left or bottom or right:
@@ -107,6 +107,7 @@ def crop_face(
     return square_crop(frame, face.box, size, margin)
 
 
-def _grey(image: np.ndarray) -> np.ndarray:
-    # Only the part of a frame that is looked at is converted.
+def grey(image: np.ndarray) -> np.ndarray:
+    """``image`` in grey (BGR is converted; grey passes). Callers convert only the part they look at: a crop,
+    or a tracking step's small window."""
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)

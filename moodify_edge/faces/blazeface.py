@@ -10,21 +10,16 @@ any size. The face a run follows is chosen by :mod:`.choice`.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from ..classifier import interpreter, shipped_model
 from .anchors import FULL_RANGE, SHORT_RANGE, AnchorSpec, anchors, decode, weighted_nms
 from .choice import SAME_FACE_IOU, choose
 from .face import Face, iou
-
-try:
-    from ai_edge_litert.interpreter import Interpreter
-except ImportError:  # pragma: no cover - old images
-    from tflite_runtime.interpreter import Interpreter
 
 MODELS = {
     "short": ("face_detection_short_range.tflite", SHORT_RANGE),
@@ -33,16 +28,8 @@ MODELS = {
 
 
 def model_path(name: str) -> Path:
-    """The committed BlazeFace model file: ``<repo>/models`` or ``<sys.prefix>/share/moodify-edge/models``."""
-    filename = MODELS[name][0]
-    candidates = (
-        Path(__file__).resolve().parents[2] / "models" / filename,
-        Path(sys.prefix) / "share" / "moodify-edge" / "models" / filename,
-    )
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError("face model not found; looked in: " + ", ".join(map(str, candidates)))
+    """The committed BlazeFace model file (see :func:`~moodify_edge.classifier.shipped_model`)."""
+    return shipped_model(MODELS[name][0], "face model")
 
 
 @dataclass(frozen=True)
@@ -70,7 +57,7 @@ class BlazeFaceDetector:
         self.min_face = min_face
         self.spec: AnchorSpec = spec
         self._anchors = anchors(spec)
-        self._interpreter = Interpreter(model_path=str(model_path(model)), num_threads=num_threads)
+        self._interpreter = interpreter(model_path(model), num_threads)
         self._interpreter.allocate_tensors()
         self._input = self._interpreter.get_input_details()[0]["index"]
         outputs = sorted(self._interpreter.get_output_details(), key=lambda d: -int(d["shape"][-1]))

@@ -16,6 +16,7 @@ import cv2
 import cv2.data
 import numpy as np
 
+from .align import grey as to_grey
 from .choice import choose
 from .face import Box, Face
 
@@ -99,7 +100,7 @@ class HaarDetector:
     def _search(self, region: np.ndarray, scale: float, min_side: int, max_side: int) -> list[Box]:
         """Faces between ``min_side`` and ``max_side`` (0: no limit) pixels wide, looked for in
         ``region`` (BGR or grey) shrunk by ``scale``; their boxes in ``region``'s pixels."""
-        grey = _grey(region)
+        grey = to_grey(region)
         if scale < 1.0:
             size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
             grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
@@ -114,8 +115,3 @@ class HaarDetector:
         for x, y, w, h in faces:
             boxes.append((round(int(x) / scale), round(int(y) / scale), round(int(w) / scale), round(int(h) / scale)))
         return boxes
-
-
-def _grey(image: np.ndarray) -> np.ndarray:
-    # Only the part of a frame that is looked at is converted: a tracking step needs a small window.
-    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
