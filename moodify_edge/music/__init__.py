@@ -10,12 +10,12 @@ returns quickly: a backend that talks to the network bounds each call (2 s at mo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from ..contract import ErrorCode, KioskError, MusicBackendName
-from ..mood import Policy
+from ..mood import MoodProfile, Policy
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,14 @@ class AccountStatus:
 
 class MusicError(KioskError):
     """A music failure to show on screen (and to answer an API call with)."""
+
+
+def mood_profile(moods: Mapping[str, MoodProfile], emotion: str) -> MoodProfile:
+    """The mood profile of ``emotion``; :class:`MusicError` ``unknown_emotion`` when there is none."""
+    profile = moods.get(emotion)
+    if profile is None:
+        raise MusicError(ErrorCode.UNKNOWN_EMOTION, f"No music for the emotion {emotion!r}.")
+    return profile
 
 
 class MusicSource(Protocol):

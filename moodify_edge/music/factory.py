@@ -26,16 +26,16 @@ def create_music(config: Config, bus: EventBus | None = None) -> MusicBackend:
     playback errors) is published there as :class:`AccountChanged` / :class:`PlayerChanged` /
     :class:`ErrorRaised`."""
     name = backend_name(config)
+    player_changed = None if bus is None else (lambda player: bus.publish(PlayerChanged(player)))
     if name == "mpd":
         from .mpd import mpd_backend
 
-        if bus is None:
-            return mpd_backend(config)
-        return mpd_backend(
-            config,
-            on_player_change=lambda player: bus.publish(PlayerChanged(player)),
-            on_error=lambda error: bus.publish(ErrorRaised(ErrorSource.MUSIC, error.code, error.message)),
+        errors = (
+            None
+            if bus is None
+            else (lambda error: bus.publish(ErrorRaised(ErrorSource.MUSIC, error.code, error.message)))
         )
+        return mpd_backend(config, on_player_change=player_changed, on_error=errors)
     if name == "offline":
         from .catalogue import OfflineMusic
 
@@ -43,10 +43,5 @@ def create_music(config: Config, bus: EventBus | None = None) -> MusicBackend:
         return MusicBackend(source=offline, player=offline, account=offline)
     from .spotify import spotify_backend
 
-    if bus is None:
-        return spotify_backend(config)
-    return spotify_backend(
-        config,
-        on_account_change=lambda account: bus.publish(AccountChanged(account)),
-        on_player_change=lambda player: bus.publish(PlayerChanged(player)),
-    )
+    account_changed = None if bus is None else (lambda account: bus.publish(AccountChanged(account)))
+    return spotify_backend(config, on_account_change=account_changed, on_player_change=player_changed)

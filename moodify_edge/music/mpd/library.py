@@ -14,7 +14,7 @@ import mpd
 from ...config import Config
 from ...contract import ErrorCode, MusicBackendName
 from ...mood import MoodProfile, Policy
-from .. import MusicError, Recommendations, Track
+from .. import MusicError, Recommendations, Track, mood_profile
 from ..recommender import Recommender
 from .connection import MpdConnection
 from .errors import ACK_NO_EXIST, ack_code
@@ -71,9 +71,7 @@ class MpdLibrary:
         self._latest: list[Track] = []
 
     def recommend(self, emotion: str, policy: Policy | None = None) -> Recommendations:
-        profile = self._moods.get(emotion)
-        if profile is None:
-            raise MusicError(ErrorCode.UNKNOWN_EMOTION, f"No music for the emotion {emotion!r}.")
+        profile = mood_profile(self._moods, emotion)
         pools, missing = self._connection.run(lambda client: profile_pools(client, profile))
         if not any(pools):
             raise nothing_found(emotion, profile, missing)

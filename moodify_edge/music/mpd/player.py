@@ -49,6 +49,13 @@ def unopenable(client: mpd.MPDClient, uri: str) -> MusicError | None:
     return None
 
 
+def read_state(client: mpd.MPDClient, device: str, errors: PlaybackErrors) -> PlayerState:
+    """What MPD is playing now, reporting a playback error its status carries (once, through ``errors``)."""
+    status = client.status()
+    errors.seen(status.get("error"))
+    return player_state(status, client.currentsong(), device)
+
+
 class MpdPlayer:
     """MPD's player. Thread-safe (the connection serialises the calls)."""
 
@@ -59,9 +66,7 @@ class MpdPlayer:
         self.device = f"MPD at {connection.where}"
 
     def _state(self, client: mpd.MPDClient) -> PlayerState:
-        status = client.status()
-        self._errors.seen(status.get("error"))
-        return player_state(status, client.currentsong(), self.device)
+        return read_state(client, self.device, self._errors)
 
     def _playing(self, client: mpd.MPDClient, commands: Callable[[], object]) -> PlayerState:
         """Run playback ``commands``, then the state; MPD failing to start a file is reported, not raised."""

@@ -23,7 +23,7 @@ import mpd
 from .. import PlayerState
 from .connection import describe, open_client
 from .errors import PlaybackErrors, translate
-from .tracks import player_state
+from .player import read_state
 
 log = logging.getLogger(__name__)
 SUBSYSTEMS = ("player", "mixer", "playlist", "output", "options")
@@ -42,16 +42,15 @@ class IdleWatcher:
         timeout: float,
         device: str,
         on_state: Callable[[PlayerState], object],
-        errors: PlaybackErrors | None = None,
+        errors: PlaybackErrors,
     ) -> None:
         self._address = (host, port, password, timeout)
         self._device = device
         self._on_state = on_state
-        self._errors = errors or PlaybackErrors(lambda error: None)
+        self._errors = errors
         self._stop = threading.Event()
         self._client: mpd.MPDClient | None = None  # the connection in use, for close() to shut down
         self._client_lock = threading.Lock()
-        self.connected = threading.Event()  # set while the watcher holds a connection
         self.problem: str | None = None  # why it cannot connect, while it cannot
         self._thread = threading.Thread(target=self._loop, name="mpd-idle", daemon=True)
 
@@ -60,10 +59,7 @@ class IdleWatcher:
         return self
 
     def _report(self, client: mpd.MPDClient) -> None:
-        status = client.status()
-        state = player_state(status, client.currentsong(), self._device)
-        self._errors.seen(status.get("error"))
-        self._on_state(state)
+        self._on_state(read_state(client, self._device, self._errors))
 
     def _loop(self) -> None:
         backoff = FIRST_BACKOFF
@@ -83,14 +79,12 @@ class IdleWatcher:
             backoff, reported_down, self.problem = FIRST_BACKOFF, False, None
             with self._client_lock:
                 self._client = client
-            self.connected.set()
             try:
                 self._watch(client)
             except (mpd.MPDError, OSError) as exc:
                 if not self._stop.is_set():
                     log.info("MPD idle connection lost: %s", exc)
             finally:
-                self.connected.clear()
                 with self._client_lock:
                     self._client = None
                 with contextlib.suppress(mpd.MPDError, OSError):

@@ -32,7 +32,7 @@ from spotipy.oauth2 import SpotifyPKCE
 from ...config import Config
 from ...contract import ErrorCode
 from .. import MusicError
-from .errors import from_oauth, login_required, login_unreachable, retry_after
+from .errors import copied, from_oauth, login_required, login_unreachable, retry_after
 from .tokens import TOKEN_FILE, TokenFile, request_refresh
 
 log = logging.getLogger(__name__)
@@ -174,7 +174,7 @@ class SpotifyAuth:
             if token["access_token"] != stale and not SpotifyPKCE.is_token_expired(token):
                 return token
             if time.monotonic() < self._blocked_until and self._blocked is not None:
-                raise _copy(self._blocked)
+                raise copied(self._blocked)
             if self._refreshing is None or self._refreshing.done():
                 self._refreshing = self._refresher.submit(self._refresh, token["refresh_token"])
             refreshing = self._refreshing
@@ -183,7 +183,7 @@ class SpotifyAuth:
         except concurrent.futures.TimeoutError as exc:
             raise MusicError(ErrorCode.SPOTIFY_UNAVAILABLE, RECONNECTING, status=503) from exc
         except MusicError as exc:  # one error, many waiters: each gets its own
-            raise _copy(exc) from exc
+            raise copied(exc) from exc
 
     def _refresh(self, refresh_token: str) -> dict[str, Any]:
         """On the refresh thread: ask, then save before returning (the old refresh token is dead now)."""
@@ -234,7 +234,3 @@ def _granted(token: dict[str, Any], scopes: tuple[str, ...]) -> bool:
     # spotipy's own scope comparison (private; spotipy is pinned below 3): the same rule it applies to cached
     # tokens, so a login it would reject is never used here.
     return bool(SpotifyPKCE._is_scope_subset(" ".join(scopes), token.get("scope", "")))
-
-
-def _copy(exc: MusicError) -> MusicError:
-    return MusicError(exc.code, exc.message, status=exc.status, headers=dict(exc.headers))

@@ -27,6 +27,12 @@ from .. import MusicError
 
 log = logging.getLogger(__name__)
 
+
+def copied(exc: MusicError) -> MusicError:
+    """A fresh copy of ``exc`` to raise on another thread (one error object raised twice would mix tracebacks)."""
+    return MusicError(exc.code, exc.message, status=exc.status, headers=dict(exc.headers))
+
+
 QUOTA_SECONDS = 600  # a Retry-After this long is a spent quota, not a burst
 DEFAULT_RETRY_AFTER = 30
 LONGEST_BLOCK = 2 * 24 * 3600  # a stored limit further away than this is a clock that jumped: ignored

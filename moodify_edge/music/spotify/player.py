@@ -23,7 +23,7 @@ from ...config import SpotifyConfig
 from ...contract import ErrorCode
 from .. import MusicError, PlayerState
 from .client import SpotifyClient
-from .errors import LOGIN_PROMPT, login_required
+from .errors import LOGIN_PROMPT, copied, login_required
 from .tracks import track_from_api, uri_kind
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,6 @@ ACTION_SECONDS = 10.0  # one action's whole sequence, whoever still waits for it
 CONFIRM_SECONDS = 3.0  # ask at most this long whether playback started
 CONFIRM_POLL_SECONDS = 0.15
 CONFIRM_MARGIN_SECONDS = 0.4  # stop asking whether playback started when less budget is left
-CONTEXT_KINDS = ("playlist", "album", "artist")
 PLAYABLE_URI = re.compile(r"spotify:(track|playlist|album|artist):[0-9A-Za-z]{1,64}")
 NOTHING_PLAYING = "Nothing is playing."
 
@@ -128,7 +127,7 @@ class SpotifyPlayer:
                 message=f"{doing} on \u201c{self._receiver.name}\u201d\u2026 Spotify is answering slowly.",
             )
         except MusicError as exc:  # raised again here, on the caller's thread
-            raise MusicError(exc.code, exc.message, status=exc.status, headers=dict(exc.headers)) from exc
+            raise copied(exc) from exc
 
     def _in_operation(self, action: Callable[[], PlayerState]) -> PlayerState:
         with self._client.operation(ACTION_SECONDS):

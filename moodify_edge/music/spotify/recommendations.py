@@ -11,7 +11,7 @@ from collections.abc import Callable
 from ...config import Config
 from ...contract import ErrorCode, MusicBackendName
 from ...mood import Policy
-from .. import MusicError, Recommendations, Track
+from .. import MusicError, Recommendations, Track, mood_profile
 from ..catalogue import OfflineMusic
 from ..recommender import Recommender
 from .account import SpotifyAccount
@@ -57,9 +57,7 @@ class SpotifyRecommendations:
             return dataclasses.replace(self._catalogue.recommend(emotion, policy), notice=exc.message)
 
     def _from_spotify(self, emotion: str, goal: Policy | None) -> Recommendations:
-        profile = self._moods.get(emotion)
-        if profile is None:
-            raise MusicError(ErrorCode.UNKNOWN_EMOTION, f"No music for the emotion {emotion!r}.")
+        profile = mood_profile(self._moods, emotion)
         market, queries = self._market, profile.queries
         sources: list[Callable[[], list[list[Track]]]] = [
             lambda: [self._sources.curated(profile.uris, market)],
