@@ -8,9 +8,12 @@ the target and fsyncs the directory. Temporary files a crash left behind are rem
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 MODE = 0o600
 
@@ -44,3 +47,10 @@ def remove_leftovers(path: Path) -> None:
     """Delete temporary files of ``path`` left by a crash in the middle of :func:`write_atomic`."""
     for stale in path.parent.glob(f".{path.name}.*.tmp"):
         stale.unlink(missing_ok=True)
+
+
+def set_aside(path: Path, why: str) -> None:
+    """Rename a damaged state file to ``<name>.bad`` (replacing an older one) and say so in the log."""
+    bad = path.with_name(path.name + ".bad")
+    path.replace(bad)
+    log.warning("%s: %s; moved aside to %s, starting without it", path, why, bad.name)

@@ -109,8 +109,7 @@ function wire() {
 }
 
 function start() {
-  if (!ui.chart) makeChart();
-  if (boot.kiosk) loadPairCode();
+  if (!ui.chart) makeChart();  // the pairing code was loaded when the owner controls were drawn (wire())
   connect();
 }
 

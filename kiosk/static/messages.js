@@ -30,8 +30,6 @@ export function setCameraProblem(detail) {
   standing = detail === null ? null : cameraText(detail);
   if (standing) setBanner(standing, false);
   else if (was && $("banner").textContent === was) hideMessage();
-  $("banner").dataset.camera = standing ? "1" : "";
-  if (!standing) delete $("banner").dataset.camera;
 }
 function cameraText(detail) {
   return boot.lang === "en" && detail ? `${T.camera_owner} (${detail})` : T.camera_owner;
@@ -64,7 +62,4 @@ function showOffline() {
   lostTimer = null;
   $("offline").hidden = false;
   document.body.dataset.offline = "1";
-}
-export function isOffline() {
-  return !$("offline").hidden;
 }

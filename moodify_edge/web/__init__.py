@@ -21,13 +21,6 @@ from .errors import ApiError
 from .json_body import FiniteJSON
 
 
-class OrderedJSON(FiniteJSON):
-    """JSON answers keep their keys in the order the views build them (Flask sorts them by default); a
-    non-finite number is written as null, never as the invalid bare ``NaN``."""
-
-    sort_keys = False
-
-
 def create_app(controller: Controller, config: Config, camera_view: Preview | None = None) -> Flask:
     """The web app for ``controller``; the music account's login goes to ``controller.music.account``;
     ``camera_view`` is the kiosk's camera picture (none: ``/api/preview.jpg`` answers 404)."""
@@ -45,7 +38,7 @@ def create_app(controller: Controller, config: Config, camera_view: Preview | No
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=datetime.timedelta(days=365),
     )
-    app.json = OrderedJSON(app)
+    app.json = FiniteJSON(app)
     app.extensions["moodify.controller"] = controller
     app.extensions["moodify.account"] = controller.music.account
     app.extensions["moodify.stopping"] = threading.Event()

@@ -25,7 +25,7 @@ from ..contract import ErrorCode
 from ..controller import Controller
 from ..events import Event, RunFinished
 from ..journal import Journal
-from ..state_file import remove_leftovers, write_atomic
+from ..state_file import remove_leftovers, set_aside, write_atomic
 from .errors import ApiError
 from .owner import require_owner
 
@@ -57,10 +57,8 @@ class JournalStore:
         except FileNotFoundError:
             return Journal(days)
         except (OSError, ValueError) as exc:  # json's errors are ValueErrors too
-            bad = self.path.with_name(self.path.name + ".bad")
-            log.warning("mood journal %s unreadable (%s): set aside as %s, starting empty", self.path, exc, bad.name)
             try:
-                self.path.replace(bad)
+                set_aside(self.path, f"unreadable mood journal ({exc})")
             except OSError as rename:
                 log.warning("mood journal not set aside: %s", rename)
             return Journal(days)

@@ -102,7 +102,10 @@ def dumps_finite(value: Any, **kwargs: Any) -> str:
 
 
 class FiniteJSON(DefaultJSONProvider):
-    """Flask's JSON provider, writing non-finite numbers as ``null`` (see :func:`dumps_finite`)."""
+    """Flask's JSON provider, writing non-finite numbers as ``null`` (see :func:`dumps_finite`) and keeping
+    keys in the order the views build them (Flask sorts them by default)."""
+
+    sort_keys = False
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         kwargs.setdefault("default", self.default)

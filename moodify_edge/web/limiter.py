@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..state_file import remove_leftovers, write_atomic
+from ..state_file import remove_leftovers, set_aside, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -189,13 +189,6 @@ class PairingLimiter:
             self.everyone = everyone
         except (ValueError, KeyError, TypeError) as exc:
             set_aside(self.path, f"not a valid pairing-limits file ({exc})")
-
-
-def set_aside(path: Path, why: str) -> None:
-    """Rename a damaged state file to ``<name>.bad`` (replacing an older one) and say so in the log."""
-    bad = path.with_name(path.name + ".bad")
-    path.replace(bad)
-    log.warning("%s: %s; moved aside to %s, starting without it", path, why, bad.name)
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..state_file import remove_leftovers, write_atomic
-from .limiter import set_aside
+from ..state_file import remove_leftovers, set_aside, write_atomic
 
 STATE_FILE = "web-pairing.json"
 MAX_PAIRINGS = 64  # phones paired at once; pairing one more unpairs the one paired longest ago

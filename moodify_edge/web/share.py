@@ -112,8 +112,7 @@ class ShareBoard:
     def find(self, token: str) -> Share | None:
         with self._lock:
             self._drop_expired()
-            share = self._shares.get(token)
-        return share if share is not None and secrets.compare_digest(share.token, token) else None
+            return self._shares.get(token)
 
     def current(self) -> Share | None:
         """The share of the result on screen, while it lasts."""
