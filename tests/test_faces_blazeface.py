@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from helpers import ASTRONAUT
 
-from moodify_edge.capture import demo_background
+from moodify_edge.capture import DemoFaces, demo_background
 from moodify_edge.faces import BlazeFaceDetector, create_detector, iou
 from moodify_edge.faces.anchors import FULL_RANGE, SHORT_RANGE, anchors, decode, weighted_nms
-from moodify_edge.faces.blazeface import MODELS, model_path
+from moodify_edge.faces.blazeface import MODELS, View, model_path, view_input
 from moodify_edge.faces.face import LEFT_EYE, MOUTH, NOSE_TIP, RIGHT_EYE
 
 
@@ -158,5 +158,46 @@ def test_a_tracked_face_seen_again_in_the_whole_frame_skips_the_tiles(astronaut)
     scene[100:410, 420:630] = astronaut[20:330, 120:330]
     frames = [scene] * (BlazeFaceDetector.FULL_SEARCH_EVERY + 2)
     counts = _views_per_detect(detector, frames)
-    assert counts[0] == 7  # the first search looks everywhere
-    assert counts[1:] == [1] * (len(frames) - 1)  # tracking, and the periodic search finds it in the whole frame
+    assert counts[0] == 7 + 1  # the first search looks everywhere, then closer at the face it found
+    assert counts[1:-1] == [1] * (len(frames) - 2)  # tracking: one view a frame
+    assert counts[-1] == 1 + 1  # the periodic search finds it in the whole frame and looks closer
+
+
+def _pasted(face: np.ndarray, side: int, x: int = 300, y: int = 200) -> np.ndarray:
+    frame = demo_background().copy()
+    patch = cv2.resize(face, (side, side), interpolation=cv2.INTER_CUBIC)
+    frame[y : y + side, x : x + side] = cv2.cvtColor(patch, cv2.COLOR_GRAY2BGR)
+    return frame
+
+
+def test_faces_too_small_for_a_confident_first_look_are_confirmed_by_a_closer_one():
+    demo = DemoFaces.load()
+    side = 70  # a visitor a few metres away: about 14 px of the model's input in the whole frame
+
+    def found(detector: BlazeFaceDetector) -> int:
+        hits = 0
+        for face in demo.faces:
+            detector.reset()
+            seen = detector.detect(_pasted(face, side))
+            hits += seen is not None and iou(seen.box, (300, 200, side, side)) > 0.25
+        return hits
+
+    confident_only = BlazeFaceDetector()
+    confident_only.CANDIDATE_SCORE = confident_only.spec.min_score
+    assert found(BlazeFaceDetector()) > found(confident_only) >= 10
+
+
+def test_a_closer_look_that_finds_nothing_leaves_no_face():
+    detector = BlazeFaceDetector()
+    detector.CANDIDATE_SCORE = 0.0  # every anchor is a candidate: only the closer looks decide
+    assert detector.detect(demo_background()) is None
+
+
+def test_a_view_starting_inside_a_pixel_is_read_whole():
+    frame = np.full((480, 640, 3), 255, np.uint8)
+    # A small tracked face's view is smaller than the model's input, so it is enlarged; one that starts
+    # part-way into a pixel once rounded its left edge outside the input and crashed the pipeline.
+    for view in (View(10.6, 10.6, 100), View(10.6, 20.2, 60), View(-99.5, 0, 100), View(639.5, 479.5, 100)):
+        image = view_input(frame, view, 128)
+        assert image.shape == (128, 128, 3)
+    assert view_input(frame, View(10.6, 10.6, 100), 128).min() == 1.0  # all of it is frame, none is black

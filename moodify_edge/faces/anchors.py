@@ -46,13 +46,17 @@ def anchors(spec: AnchorSpec) -> np.ndarray:
 
 
 def decode(
-    regressors: np.ndarray, scores: np.ndarray, anchor_centres: np.ndarray, spec: AnchorSpec
+    regressors: np.ndarray,
+    scores: np.ndarray,
+    anchor_centres: np.ndarray,
+    spec: AnchorSpec,
+    min_score: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Detections above ``spec.min_score``: boxes (K, 4) as x0, y0, x1, y1, keypoints (K, 6, 2) and
-    scores (K,), all coordinates in 0..1 of the model's input."""
+    """Detections above ``min_score`` (``spec.min_score`` by default): boxes (K, 4) as x0, y0, x1, y1,
+    keypoints (K, 6, 2) and scores (K,), all coordinates in 0..1 of the model's input."""
     raw = np.clip(scores.reshape(-1).astype(np.float64), -100.0, 100.0)
     probability = 1.0 / (1.0 + np.exp(-raw))
-    keep = probability >= spec.min_score
+    keep = probability >= (spec.min_score if min_score is None else min_score)
     reg = regressors.reshape(len(anchor_centres), -1)[keep] / spec.input_size
     centre = anchor_centres[keep]
     cx, cy = reg[:, 0] + centre[:, 0], reg[:, 1] + centre[:, 1]

@@ -3,9 +3,11 @@
 The model (MediaPipe's short-range or full-range BlazeFace, committed in ``models/``; see
 ``scripts/fetch_blazeface.py``) sees square *views* of the frame resized to its input. A full search
 looks at the whole frame and, where a ``min_face`` face would be too small for the model in it,
-at overlapping tiles of half the frame's side as well. Between full searches only a view around the
-tracked face is looked at, the face filling about a third of it, which is cheap and finds faces of
-any size. The face a run follows is chosen by :mod:`.choice`.
+at overlapping tiles of half the frame's side as well. Its candidates (at a lower score than the model's
+own threshold) are each looked at again in a view around them, the face filling about a third of it: a
+face there is confirmed, and its landmarks come from that closer view, where a small face is many times
+larger than in the whole frame. Between full searches only such a view around the tracked face is looked
+at, which is cheap and finds faces of any size. The face a run follows is chosen by :mod:`.choice`.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ class BlazeFaceDetector:
     RELIABLE_FACE = {"short": 28, "full": 20}
     MIN_TRACKED = 0.5  # a tracked view's face smaller than this share of the last one is not it
     TILE_TURNS = 3  # while nothing is found, each full search looks at every third tile, in turn
+    CANDIDATE_SCORE = 0.5  # a full search's candidates; each is confirmed (at the model's min_score) by a closer look
+    CLOSER_LOOKS = 3  # at most this many candidates a full search looks at closer, best score first
 
     def __init__(self, *, model: str = "short", min_face: int = 60, num_threads: int = 1) -> None:
         filename, spec = MODELS[model]
@@ -79,7 +83,7 @@ class BlazeFaceDetector:
             found = self._track(frame, self._last)
             self._since_full += 1
         if found is None:
-            found = choose(self.search(frame, self._last), frame.shape, self._last.box if self._last else None)
+            found = choose(self._confirmed(frame), frame.shape, self._last.box if self._last else None)
             self._since_full = 0
             self._empty_searches = 0 if found is not None else self._empty_searches + 1
         self._last = found
@@ -95,7 +99,7 @@ class BlazeFaceDetector:
         The first search after :meth:`reset` always looks at every tile."""
         height, width = frame.shape[:2]
         side = max(height, width)
-        faces = self._run(frame, View((width - side) / 2.0, (height - side) / 2.0, side))
+        faces = self._run(frame, View((width - side) / 2.0, (height - side) / 2.0, side), self.CANDIDATE_SCORE)
         if self.min_face * self.spec.input_size / side >= self.RELIABLE_FACE[self.model]:
             return _merge(faces)
         if tracked is not None and any(iou(face.box, tracked.box) >= SAME_FACE_IOU for face in faces):
@@ -107,8 +111,20 @@ class BlazeFaceDetector:
         if self._empty_searches:
             tiles = tiles[self._empty_searches % self.TILE_TURNS :: self.TILE_TURNS]
         for view in tiles:
-            faces.extend(self._run(frame, view, inner_edges=True))
+            faces.extend(self._run(frame, view, self.CANDIDATE_SCORE, inner_edges=True))
         return _merge(faces)
+
+    def _confirmed(self, frame: np.ndarray) -> list[Face]:
+        """The full search's candidates, each looked at again in a view around it (as if tracked): a face
+        there is confirmed, with the landmarks of a view in which it is a third as wide, not a speck of
+        the whole frame."""
+        candidates = sorted(self.search(frame, self._last), key=lambda face: -face.score)[: self.CLOSER_LOOKS]
+        looks = [(self._track(frame, candidate), candidate) for candidate in candidates]
+        return [
+            closer or candidate
+            for closer, candidate in looks
+            if closer is not None or candidate.score >= self.spec.min_score
+        ]
 
     def _track(self, frame: np.ndarray, last: Face) -> Face | None:
         cx, cy = last.centre
@@ -120,7 +136,9 @@ class BlazeFaceDetector:
         ]
         return choose(faces, frame.shape, last.box)
 
-    def _run(self, frame: np.ndarray, view: View, inner_edges: bool = False) -> list[Face]:
+    def _run(
+        self, frame: np.ndarray, view: View, min_score: float | None = None, inner_edges: bool = False
+    ) -> list[Face]:
         """The model on one view; faces in frame pixels. With ``inner_edges`` (a tile), a face cut by the
         tile's edge inside the frame is dropped: a neighbouring view sees it whole."""
         size = self.spec.input_size
@@ -131,6 +149,7 @@ class BlazeFaceDetector:
             self._interpreter.get_tensor(self._scores)[0],
             self._anchors,
             self.spec,
+            min_score,
         )
         boxes, points, scores = weighted_nms(boxes, points, scores)
         height, width = frame.shape[:2]
@@ -152,12 +171,13 @@ def view_input(frame: np.ndarray, view: View, size: int) -> np.ndarray:
     x0, y0 = max(0, int(np.floor(view.x0))), max(0, int(np.floor(view.y0)))
     x1, y1 = min(width, int(np.ceil(view.x0 + view.side))), min(height, int(np.ceil(view.y0 + view.side)))
     canvas = np.zeros((size, size, 3), np.uint8)
-    if x1 > x0 and y1 > y0:
+    # Placed at its own offset in the view, rounded to whole pixels of the model's input (never before the
+    # view's edge: a view starting inside a pixel rounds that pixel's part outwards).
+    left, top = max(0, round((x0 - view.x0) * scale)), max(0, round((y0 - view.y0) * scale))
+    if x1 > x0 and y1 > y0 and left < size and top < size:
         region = frame[y0:y1, x0:x1]
         if region.ndim == 2:
             region = cv2.cvtColor(region, cv2.COLOR_GRAY2BGR)
-        # Placed at its own offset in the view, rounded to whole pixels of the model's input.
-        left, top = round((x0 - view.x0) * scale), round((y0 - view.y0) * scale)
         w = max(1, min(size - left, round((x1 - x0) * scale)))
         h = max(1, min(size - top, round((y1 - y0) * scale)))
         if scale < 0.5:
