@@ -27,6 +27,8 @@ from moodify_edge.web import create_app
 
 DATA = Path(__file__).parent / "data"
 ASTRONAUT = DATA / "astronaut.png"  # a public-domain photo of a smiling face
+# Four FER2013 PublicTest faces (rows 2828, 1860, 2045, 2353 of the split), heads turned about 45°, side by side.
+TURNED_HEADS = DATA / "turned_heads.png"
 
 
 def free_port() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from helpers import ASTRONAUT
+from helpers import ASTRONAUT, TURNED_HEADS
 
 from moodify_edge.capture import DemoFaces, demo_background
 from moodify_edge.faces import BlazeFaceDetector, create_detector, iou
@@ -161,6 +161,15 @@ def test_a_tracked_face_seen_again_in_the_whole_frame_skips_the_tiles(astronaut)
     assert counts[0] == 7 + 1  # the first search looks everywhere, then closer at the face it found
     assert counts[1:-1] == [1] * (len(frames) - 2)  # tracking: one view a frame
     assert counts[-1] == 1 + 1  # the periodic search finds it in the whole frame and looks closer
+
+
+def test_heads_turned_about_45_degrees_are_found_where_haar_misses_them():
+    strip = cv2.imread(str(TURNED_HEADS), cv2.IMREAD_GRAYSCALE)
+    for face in np.hsplit(strip, strip.shape[1] // 48):
+        frame = _pasted(face, 200)
+        found = BlazeFaceDetector().detect(frame)
+        assert found is not None and iou(found.box, (300, 200, 200, 200)) > 0.25
+        assert create_detector("haar").detect(frame) is None
 
 
 def _pasted(face: np.ndarray, side: int, x: int = 300, y: int = 200) -> np.ndarray:

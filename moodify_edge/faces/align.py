@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from .face import LEFT_EYE, MOUTH, RIGHT_EYE, Box, Face
+from .noise import denoised
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ def aligned_crop(
     frame: np.ndarray, keypoints: np.ndarray, size: int, geometry: CropGeometry = DEFAULT_GEOMETRY, margin: float = 0.0
 ) -> np.ndarray:
     """A ``size``×``size`` grey crop, eyes level; edges replicated where it runs off the frame. A large face
-    is shrunk by area first (one resize of just the part needed), so the crop does not alias."""
+    is shrunk by area first (one resize of just the part needed), so the crop does not alias; camera noise
+    left after that is filtered (:mod:`.noise`)."""
     matrix = alignment(keypoints, size, geometry, margin)
     scale = float(np.hypot(*matrix[0, :2]))
     # The crop's corners in the frame: cut that region (plus a pixel), grey and, if large, shrunk.
@@ -78,18 +80,20 @@ def aligned_crop(
         shrunk = cv2.resize(region, None, fx=2 * scale, fy=2 * scale, interpolation=cv2.INTER_AREA)
         zoom = np.diag([region.shape[1] / shrunk.shape[1], region.shape[0] / shrunk.shape[0], 1.0])
         region, matrix = shrunk, matrix @ zoom
-    return cv2.warpAffine(region, matrix[:2], (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpAffine(
+        denoised(region), matrix[:2], (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
 
 
 def square_crop(frame: np.ndarray, box: Box, size: int, margin: float = 0.0) -> np.ndarray:
     """A ``size``×``size`` grey crop of the box's square with ``margin`` around it; edges are replicated
-    where the square runs off the frame."""
+    where the square runs off the frame; camera noise is filtered (:mod:`.noise`)."""
     x, y, w, h = box
     side = round(max(w, h) * (1.0 + 2.0 * margin))
     cx, cy = x + w / 2.0, y + h / 2.0
     x0, y0 = round(cx - side / 2.0), round(cy - side / 2.0)
     height, width = frame.shape[:2]
-    region = grey(frame[max(0, y0) : min(height, y0 + side), max(0, x0) : min(width, x0 + side)])
+    region = denoised(grey(frame[max(0, y0) : min(height, y0 + side), max(0, x0) : min(width, x0 + side)]))
     top, left = max(0, -y0), max(0, -x0)
     bottom, right = side - top - region.shape[0], side - left - region.shape[1]
     if top or left or bottom or right:
