@@ -5,7 +5,8 @@
   :mod:`.anchors` — its anchors, output decoding and non-maximum suppression (pure numpy);
 * :mod:`.haar` — the fallback, OpenCV's Haar cascade (boxes only);
 * :mod:`.choice` — which face a run follows (nearest the kiosk; the tracked one keeps the run);
-* :mod:`.align` — the crop: aligned from the landmarks to FER2013's framing, or the box's square.
+* :mod:`.align` — the crop: aligned from the landmarks to FER2013's framing, or the box's square;
+* :mod:`.noise` — camera noise measured in the crop's region and filtered before its final warp.
 """
 
 from __future__ import annotations
