@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import requests
 from flask import Flask
 from requests.adapters import HTTPAdapter
 
-from moodify_edge.capture import FileCamera
+from moodify_edge.capture import FileCamera, demo_background, face_portrait
 from moodify_edge.config import Config
 from moodify_edge.controller import Controller
 from moodify_edge.events import EventBus, Subscription
@@ -29,6 +30,13 @@ DATA = Path(__file__).parent / "data"
 ASTRONAUT = DATA / "astronaut.png"  # a public-domain photo of a smiling face
 # Four FER2013 PublicTest faces (rows 2828, 1860, 2045, 2353 of the split), heads turned about 45°, side by side.
 TURNED_HEADS = DATA / "turned_heads.png"
+
+
+def pasted(face: np.ndarray, side: int, x: int = 300, y: int = 200) -> np.ndarray:
+    """A 640×480 BGR frame of the demo wall with a 48×48 grey ``face`` enlarged to ``side`` px at (x, y)."""
+    frame = demo_background().copy()
+    frame[y : y + side, x : x + side] = face_portrait(face, side)
+    return frame
 
 
 def free_port() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from helpers import ASTRONAUT, TURNED_HEADS
+from helpers import ASTRONAUT, TURNED_HEADS, pasted
 
 from moodify_edge.capture import DemoFaces, demo_background
 from moodify_edge.faces import BlazeFaceDetector, create_detector, iou
@@ -166,17 +166,10 @@ def test_a_tracked_face_seen_again_in_the_whole_frame_skips_the_tiles(astronaut)
 def test_heads_turned_about_45_degrees_are_found_where_haar_misses_them():
     strip = cv2.imread(str(TURNED_HEADS), cv2.IMREAD_GRAYSCALE)
     for face in np.hsplit(strip, strip.shape[1] // 48):
-        frame = _pasted(face, 200)
+        frame = pasted(face, 200)
         found = BlazeFaceDetector().detect(frame)
         assert found is not None and iou(found.box, (300, 200, 200, 200)) > 0.25
         assert create_detector("haar").detect(frame) is None
-
-
-def _pasted(face: np.ndarray, side: int, x: int = 300, y: int = 200) -> np.ndarray:
-    frame = demo_background().copy()
-    patch = cv2.resize(face, (side, side), interpolation=cv2.INTER_CUBIC)
-    frame[y : y + side, x : x + side] = cv2.cvtColor(patch, cv2.COLOR_GRAY2BGR)
-    return frame
 
 
 def test_faces_too_small_for_a_confident_first_look_are_confirmed_by_a_closer_one():
@@ -187,7 +180,7 @@ def test_faces_too_small_for_a_confident_first_look_are_confirmed_by_a_closer_on
         hits = 0
         for face in demo.faces:
             detector.reset()
-            seen = detector.detect(_pasted(face, side))
+            seen = detector.detect(pasted(face, side))
             hits += seen is not None and iou(seen.box, (300, 200, side, side)) > 0.25
         return hits
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from helpers import ASTRONAUT
+from helpers import ASTRONAUT, pasted
 
 from moodify_edge.capture import DemoFaces, demo_background
 from moodify_edge.classifier import EmotionClassifier
@@ -42,12 +42,10 @@ def test_a_clean_photo_passes_untouched():
 @pytest.mark.parametrize("side", [80, 120])
 def test_faces_in_a_noisy_frame_read_as_well_as_in_a_clean_one(demo, side):
     classifier = EmotionClassifier(num_threads=1)
-    wall = cv2.cvtColor(demo_background(), cv2.COLOR_BGR2GRAY)
     box = (300, 200, side, side)
     agreeing = {"clean": 0, "noisy": 0, "noisy, unfiltered": 0}
     for seed, (face, label) in enumerate(zip(demo.faces, demo.labels, strict=True)):
-        frame = wall.copy()
-        frame[200 : 200 + side, 300 : 300 + side] = cv2.resize(face, (side, side), interpolation=cv2.INTER_CUBIC)
+        frame = cv2.cvtColor(pasted(face, side), cv2.COLOR_BGR2GRAY)
         noisy = _noisy(frame, 10, seed)
         unfiltered = cv2.resize(noisy[200 : 200 + side, 300 : 300 + side], (48, 48), interpolation=cv2.INTER_AREA)
         crops = {

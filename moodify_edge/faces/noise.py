@@ -4,8 +4,9 @@ The emotion model was trained on clean FER2013 faces and loses many points on a 
 after the crop's resampling has averaged part of the noise away. A bilateral filter scaled to the noise
 measured in the face's part of the frame (at the crop's working resolution, before its final warp) gives
 much of that back, and a clean picture is left alone. The noise is estimated with Immerkær's operator (a
-Laplacian difference that cancels smooth shading) on the middle of the region. Constants chosen with
-``scripts/bench_recognition.py`` on PublicTest frames (figures in models/MODEL_CARD.md).
+Laplacian difference that cancels smooth shading) on the middle of the region. Constants chosen on
+``scripts/bench_recognition.py``'s PublicTest frames (threshold 4 and strength 2 or 3 compared by a short
+ad-hoc script over them; the result measured with the script itself: figures in models/MODEL_CARD.md).
 """
 
 from __future__ import annotations
